@@ -1,0 +1,283 @@
+//! `nodenet::Error`: Node's system and internal errors in one type.
+//!
+//! Mirrors the error objects Node hands to `'error'` listeners and callbacks: a `code`
+//! (`ECONNREFUSED`, `ERR_STREAM_WRITE_AFTER_END`, ...), for system errors a negative `errno` and
+//! the `syscall` that failed, for network errors the `address` and `port`, and Node's `message`
+//! text built the same way (`connect ECONNREFUSED 127.0.0.1:10000`).
+
+use std::borrow::Cow;
+use std::fmt;
+use std::io;
+
+use crate::errno;
+
+/// An error as Node reports it: code, errno, syscall, address, port and message.
+///
+/// `Display` prints the message, as `err.message` in Node; `Debug` prints it the way
+/// `console.log(err)` shows an error, without the stack.
+///
+/// ```
+/// let err = nodenet::Error::new("boom");
+/// assert_eq!(err.to_string(), "boom");
+/// assert_eq!(err.code(), None);
+/// let err = nodenet::Error::with_code("ERR_MY_PROTOCOL", "bad frame");
+/// assert_eq!(err.code(), Some("ERR_MY_PROTOCOL"));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+struct Inner {
+    code: Option<Cow<'static, str>>,
+    errno: Option<i32>,
+    syscall: Option<&'static str>,
+    address: Option<String>,
+    port: Option<u16>,
+    hostname: Option<String>,
+    message: String,
+}
+
+impl Error {
+    /// A plain error with a message and no code, as `new Error(message)`.
+    ///
+    /// ```
+    /// let err = nodenet::Error::new("boom");
+    /// assert_eq!(err.message(), "boom");
+    /// ```
+    pub fn new(message: impl Into<String>) -> Error {
+        Error::build(None, message.into())
+    }
+
+    /// An error with a code of your own, as Node's internal `ERR_*` errors carry.
+    ///
+    /// ```
+    /// let err = nodenet::Error::with_code("ERR_FRAME_TOO_LARGE", "too big");
+    /// assert_eq!(err.code(), Some("ERR_FRAME_TOO_LARGE"));
+    /// ```
+    pub fn with_code(code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Error {
+        Error::build(Some(code.into()), message.into())
+    }
+
+    fn build(code: Option<Cow<'static, str>>, message: String) -> Error {
+        Error {
+            inner: Box::new(Inner {
+                code,
+                errno: None,
+                syscall: None,
+                address: None,
+                port: None,
+                hostname: None,
+                message,
+            }),
+        }
+    }
+
+    /// A system error as Node's `errnoException`: message `read ECONNRESET`.
+    pub(crate) fn from_io(err: &io::Error, syscall: &'static str) -> Error {
+        let (code, number) = errno::from_io(err);
+        let mut error = Error::build(Some(Cow::Borrowed(code)), format!("{syscall} {code}"));
+        error.inner.errno = number.map(|n| -n);
+        error.inner.syscall = Some(syscall);
+        error
+    }
+
+    /// A system error as Node's `exceptionWithHostPort`: message `connect ECONNREFUSED 127.0.0.1:80`.
+    pub(crate) fn from_io_at(
+        err: &io::Error,
+        syscall: &'static str,
+        address: &str,
+        port: u16,
+    ) -> Error {
+        let mut error = Error::from_io(err, syscall);
+        error.inner.message = format!("{} {address}:{port}", error.inner.message);
+        error.inner.address = Some(address.to_string());
+        error.inner.port = Some(port);
+        error
+    }
+
+    /// A system error as Node's `uvExceptionWithHostPort`, which adds libuv's description:
+    /// `listen EADDRINUSE: address already in use :::10000`.
+    pub(crate) fn from_uv_at(
+        err: &io::Error,
+        syscall: &'static str,
+        address: &str,
+        port: u16,
+    ) -> Error {
+        let mut error = Error::from_io(err, syscall);
+        let description = error
+            .inner
+            .errno
+            .map(|n| errno::message(-n))
+            .unwrap_or("unknown error");
+        error.inner.message = format!(
+            "{syscall} {}: {description} {address}:{port}",
+            error.code().unwrap_or("UNKNOWN")
+        );
+        error.inner.address = Some(address.to_string());
+        error.inner.port = Some(port);
+        error
+    }
+
+    /// A failed name lookup as Node's `dns.lookup` reports it: `getaddrinfo ENOTFOUND host`.
+    pub(crate) fn lookup_failure(code: &'static str, host: &str) -> Error {
+        let mut error = Error::build(
+            Some(Cow::Borrowed(code)),
+            format!("getaddrinfo {code} {host}"),
+        );
+        error.inner.syscall = Some("getaddrinfo");
+        error.inner.hostname = Some(host.to_string());
+        error
+    }
+
+    /// The host name a failed lookup was for (Node's `hostname`).
+    ///
+    /// ```
+    /// assert_eq!(nodenet::Error::new("x").hostname(), None);
+    /// ```
+    pub fn hostname(&self) -> Option<&str> {
+        self.inner.hostname.as_deref()
+    }
+
+    /// Node's `code` (`ECONNREFUSED`, `ERR_STREAM_DESTROYED`, ...), if the error has one.
+    ///
+    /// ```
+    /// assert_eq!(nodenet::Error::new("x").code(), None);
+    /// ```
+    pub fn code(&self) -> Option<&str> {
+        self.inner.code.as_deref()
+    }
+
+    /// Node's `errno`: the negated OS error number, as Node reports it (`-111`).
+    ///
+    /// ```
+    /// assert_eq!(nodenet::Error::new("x").errno(), None);
+    /// ```
+    pub fn errno(&self) -> Option<i32> {
+        self.inner.errno
+    }
+
+    /// The system call that failed (`connect`, `listen`, `read`, `write`).
+    ///
+    /// ```
+    /// assert_eq!(nodenet::Error::new("x").syscall(), None);
+    /// ```
+    pub fn syscall(&self) -> Option<&str> {
+        self.inner.syscall
+    }
+
+    /// The address the failed call was about, for connect and listen errors.
+    ///
+    /// ```
+    /// assert_eq!(nodenet::Error::new("x").address(), None);
+    /// ```
+    pub fn address(&self) -> Option<&str> {
+        self.inner.address.as_deref()
+    }
+
+    /// The port the failed call was about, for connect and listen errors.
+    ///
+    /// ```
+    /// assert_eq!(nodenet::Error::new("x").port(), None);
+    /// ```
+    pub fn port(&self) -> Option<u16> {
+        self.inner.port
+    }
+
+    /// Node's `message`, also what `Display` prints.
+    ///
+    /// ```
+    /// assert_eq!(nodenet::Error::new("boom").message(), "boom");
+    /// ```
+    pub fn message(&self) -> &str {
+        &self.inner.message
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.inner.message)
+    }
+}
+
+impl fmt::Debug for Error {
+    // The shape of `console.log(err)` in Node, minus the stack: the message line, then the
+    // own properties in braces.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Error: {}", self.inner.message)?;
+        let mut fields: Vec<String> = Vec::new();
+        if let Some(code) = &self.inner.code {
+            fields.push(format!("code: '{code}'"));
+        }
+        if let Some(errno) = self.inner.errno {
+            fields.push(format!("errno: {errno}"));
+        }
+        if let Some(syscall) = self.inner.syscall {
+            fields.push(format!("syscall: '{syscall}'"));
+        }
+        if let Some(address) = &self.inner.address {
+            fields.push(format!("address: '{address}'"));
+        }
+        if let Some(port) = self.inner.port {
+            fields.push(format!("port: {port}"));
+        }
+        if let Some(hostname) = &self.inner.hostname {
+            fields.push(format!("hostname: '{hostname}'"));
+        }
+        if !fields.is_empty() {
+            write!(f, " {{\n  {}\n}}", fields.join(",\n  "))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<io::Error> for Error {
+    fn from(err: io::Error) -> Error {
+        let (code, number) = errno::from_io(&err);
+        let mut error = Error::build(Some(Cow::Borrowed(code)), err.to_string());
+        error.inner.errno = number.map(|n| -n);
+        error
+    }
+}
+
+/// Node's internal error codes that nodenet raises, with Node's messages.
+pub(crate) mod codes {
+    use super::Error;
+
+    pub(crate) fn write_after_end() -> Error {
+        Error::with_code("ERR_STREAM_WRITE_AFTER_END", "write after end")
+    }
+
+    pub(crate) fn destroyed(method: &str) -> Error {
+        Error::with_code(
+            "ERR_STREAM_DESTROYED",
+            format!("Cannot call {method} after a stream was destroyed"),
+        )
+    }
+
+    /// Node's `writeAfterFIN` error: a plain error with code `EPIPE`, no errno or syscall.
+    pub(crate) fn ended_by_peer() -> Error {
+        Error::with_code("EPIPE", "This socket has been ended by the other party")
+    }
+
+    pub(crate) fn server_already_listen() -> Error {
+        Error::with_code(
+            "ERR_SERVER_ALREADY_LISTEN",
+            "Listen method has been called more than once without closing.",
+        )
+    }
+
+    pub(crate) fn server_not_running() -> Error {
+        Error::with_code("ERR_SERVER_NOT_RUNNING", "Server is not running.")
+    }
+
+    pub(crate) fn loop_running() -> Error {
+        Error::with_code(
+            "ERR_LOOP_RUNNING",
+            "nodenet::run() was called while this thread's loop is already running",
+        )
+    }
+}

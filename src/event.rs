@@ -1,0 +1,178 @@
+//! Typed event names: `socket.on(Data, |data| ...)` instead of `socket.on('data', ...)`.
+//!
+//! Mirrors the event names of Node's `net.Server` and `net.Socket`. Each name is a unit struct,
+//! and each emitter accepts only its own events, each with the closure shape Node passes: a
+//! misspelt name is an unknown identifier, and a wrong event or closure shape is a compile error
+//! that says which closure the event takes.
+//!
+//! ```compile_fail
+//! use nodenet::event::*;
+//! let server = nodenet::net::create_server(|_client| {});
+//! server.on(Data, |data| {}); // a Server has no 'data' event
+//! ```
+//!
+//! ```compile_fail
+//! use nodenet::event::*;
+//! let server = nodenet::net::create_server(|client| {
+//!     client.on(Close, || {}); // a Socket's 'close' passes `had_error`
+//! });
+//! ```
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::chunk::Chunk;
+use crate::error::Error as NodeError;
+use crate::net::Socket;
+
+/// An event name, as Node spells it.
+///
+/// ```
+/// use nodenet::event::{Data, Event};
+/// assert_eq!(Data.name(), "data");
+/// ```
+pub trait Event: Copy {
+    /// Node's name of the event.
+    const NAME: &'static str;
+
+    /// Node's name of the event.
+    ///
+    /// ```
+    /// use nodenet::event::{Close, Event};
+    /// assert_eq!(Close.name(), "close");
+    /// ```
+    fn name(self) -> &'static str {
+        Self::NAME
+    }
+}
+
+/// A stored listener: shared so an emit's snapshot can hold it, in a `RefCell` because it is
+/// an `FnMut`.
+pub(crate) type Shared<F> = Rc<RefCell<F>>;
+
+/// A closure stored for an event, erased to the shapes the loop knows how to call.
+#[derive(Clone)]
+pub(crate) enum Callback {
+    Unit(Shared<dyn FnMut()>),
+    Flag(Shared<dyn FnMut(bool)>),
+    Data(Shared<dyn for<'a> FnMut(Chunk<'a>)>),
+    Error(Shared<dyn FnMut(&NodeError)>),
+    Socket(Shared<dyn FnMut(Socket)>),
+}
+
+/// A listener ready to register; made by the event names, opaque to users.
+#[doc(hidden)]
+pub struct Listener(pub(crate) Callback);
+
+/// The events of a [`Socket`], each with the closure it takes.
+#[diagnostic::on_unimplemented(
+    message = "a Socket has no `{Self}` event taking this closure",
+    label = "not a Socket listener of the right shape",
+    note = "Socket events: Data |data|, End ||, Error |err|, Close |had_error|, Connect ||, Ready ||, Drain ||, Finish ||, Timeout ||"
+)]
+pub trait SocketEvent<F, R>: Event {
+    #[doc(hidden)]
+    fn listener(listener: F) -> Listener;
+}
+
+/// The events of a [`Server`](crate::net::Server), each with the closure it takes.
+#[diagnostic::on_unimplemented(
+    message = "a Server has no `{Self}` event taking this closure",
+    label = "not a Server listener of the right shape",
+    note = "Server events: Connection |socket|, Listening ||, Error |err|, Close ||"
+)]
+pub trait ServerEvent<F, R>: Event {
+    #[doc(hidden)]
+    fn listener(listener: F) -> Listener;
+}
+
+macro_rules! event_name {
+    ($(#[$doc:meta])* $name:ident = $node:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub struct $name;
+
+        impl Event for $name {
+            const NAME: &'static str = $node;
+        }
+    };
+}
+
+// A listener may return anything, as a JS arrow function may (`|data| client.write(data)`); the
+// value is ignored, as Node ignores what listeners return.
+macro_rules! listens {
+    ($trait:ident for $name:ident: $variant:ident ($($arg:ident: $ty:ty),*)) => {
+        impl<F, R> $trait<F, R> for $name
+        where
+            F: FnMut($($ty),*) -> R + 'static,
+        {
+            fn listener(mut listener: F) -> Listener {
+                Listener(Callback::$variant(Rc::new(RefCell::new(
+                    move |$($arg: $ty),*| {
+                        listener($($arg),*);
+                    },
+                ))))
+            }
+        }
+    };
+}
+
+event_name! {
+    /// `'connection'`: a server accepted a socket. Listener: `|socket| ...`.
+    Connection = "connection"
+}
+event_name! {
+    /// `'listening'`: a server is bound and accepting. Listener: `|| ...`.
+    Listening = "listening"
+}
+event_name! {
+    /// `'close'`: a socket (`|had_error| ...`) or a server (`|| ...`) is fully closed.
+    Close = "close"
+}
+event_name! {
+    /// `'error'`: a socket or server failed. Listener: `|err| ...`, with a [`crate::Error`].
+    Error = "error"
+}
+event_name! {
+    /// `'data'`: bytes arrived. Listener: `|data| ...`, with a [`Chunk`].
+    Data = "data"
+}
+event_name! {
+    /// `'end'`: the peer ended its side (sent FIN). Listener: `|| ...`.
+    End = "end"
+}
+event_name! {
+    /// `'connect'`: an outgoing connection was established. Listener: `|| ...`.
+    Connect = "connect"
+}
+event_name! {
+    /// `'ready'`: the socket can be used; right after `'connect'`. Listener: `|| ...`.
+    Ready = "ready"
+}
+event_name! {
+    /// `'drain'`: the write buffer emptied after a `write` returned `false`. Listener: `|| ...`.
+    Drain = "drain"
+}
+event_name! {
+    /// `'finish'`: `end()` was called and every byte was handed to the OS. Listener: `|| ...`.
+    Finish = "finish"
+}
+event_name! {
+    /// `'timeout'`: the socket was idle for its `set_timeout`. Listener: `|| ...`.
+    Timeout = "timeout"
+}
+
+listens!(SocketEvent for Data: Data(data: Chunk<'_>));
+listens!(SocketEvent for End: Unit());
+listens!(SocketEvent for Error: Error(error: &NodeError));
+listens!(SocketEvent for Close: Flag(had_error: bool));
+listens!(SocketEvent for Connect: Unit());
+listens!(SocketEvent for Ready: Unit());
+listens!(SocketEvent for Drain: Unit());
+listens!(SocketEvent for Finish: Unit());
+listens!(SocketEvent for Timeout: Unit());
+
+listens!(ServerEvent for Connection: Socket(socket: Socket));
+listens!(ServerEvent for Listening: Unit());
+listens!(ServerEvent for Error: Error(error: &NodeError));
+listens!(ServerEvent for Close: Unit());

@@ -1,0 +1,84 @@
+//! # nodenet
+//!
+//! Node.js's `net` module for Rust: `net::create_server(|client| ...)`, `server.listen(...)`,
+//! `net::connect(...)`, and [`Server`](net::Server) / [`Socket`](net::Socket) handles that take
+//! `on(...)` closures for `data`, `end`, `error`, `close`, `drain` and the rest, all driven by one
+//! single-threaded `mio` event loop per thread. [`run`] runs it until nothing is left to do, as a
+//! Node process exits.
+//!
+//! The tutorial's echo server, in Node and in nodenet:
+//!
+//! ```js
+//! const server = net.createServer(function (client) {
+//!     client.on('data', function (data) {
+//!         client.write(data);
+//!     });
+//! });
+//! server.listen(10000);
+//! ```
+//!
+//! ```no_run
+//! use nodenet::prelude::*;
+//!
+//! let server = net::create_server(|client| {
+//!     client.on(Data, move |data| {
+//!         client.write(data);
+//!     });
+//! });
+//! server.listen(10000, ()).unwrap();
+//! nodenet::run().unwrap();
+//! ```
+//!
+//! Handles are `Copy` values (a slot index and a generation) into the thread's loop, so closures
+//! capture them freely; a handle whose socket has closed is a harmless no-op. Listeners may call
+//! any method of any handle: no user code ever runs while the loop's state is borrowed.
+//! Notifications (`'error'`, `'close'`, `'drain'`, `'listening'`, write callbacks) arrive on a
+//! later tick, as in Node. See `docs/porting.md` for a JS → Rust guide.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod chunk;
+mod errno;
+mod error;
+pub mod event;
+pub mod events;
+pub mod framing;
+mod handle;
+pub mod ip;
+mod listeners;
+pub mod net;
+mod remote;
+mod runtime;
+pub mod string_decoder;
+pub mod timers;
+
+pub use chunk::Chunk;
+pub use error::Error;
+pub use listeners::ListenerId;
+pub use remote::{remote, Remote};
+pub use runtime::{loop_stats, next_tick, run, LoopStats};
+pub use timers::{
+    clear_immediate, clear_interval, clear_timeout, set_immediate, set_interval, set_timeout,
+    Immediate, Timer,
+};
+
+/// Everything a Node-style program needs in one import: `net`, the event names, `Chunk`.
+///
+/// ```
+/// use nodenet::prelude::*;
+/// let server = net::create_server(|client| {
+///     client.on(Data, move |data| {
+///         client.write(data);
+///     });
+/// });
+/// # server.close(());
+/// # nodenet::run().unwrap();
+/// ```
+pub mod prelude {
+    pub use crate::event::{
+        Close, Connect, Connection, Data, Drain, End, Error, Event, Finish, Listening, Ready,
+        Timeout,
+    };
+    pub use crate::net::{self, ReadyState, Server, Socket};
+    pub use crate::Chunk;
+}

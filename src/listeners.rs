@@ -1,0 +1,137 @@
+//! The listener list behind every emitter, with the semantics of Node's `EventEmitter`.
+//!
+//! Node copies the listener array when an emit starts, so a listener added during the emit does
+//! not run in it and one removed during it still does. We get the same snapshot without copying:
+//! the list is an `Rc<Vec<_>>`, an emit holds a clone of the `Rc`, and a change made while an emit
+//! holds it copies the vector first (`Rc::make_mut`). In the steady state (no change during an
+//! emit) an emit allocates nothing.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+/// Identifies one registered listener, for [`off`](crate::net::Socket::off).
+///
+/// Rust closures have no identity to compare, so where Node's `off(event, fn)` names the
+/// function, nodenet's `off` takes the id that `on` returned.
+///
+/// ```
+/// use nodenet::events::EventEmitter;
+/// let emitter = EventEmitter::<u32>::new();
+/// let id = emitter.on("tick", |_| {});
+/// assert_eq!(emitter.listener_count("tick"), 1);
+/// assert!(emitter.off(id));
+/// assert_eq!(emitter.listener_count("tick"), 0);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct ListenerId(u64);
+
+thread_local! {
+    // Ids are unique per thread, so `off` with an id from another emitter removes nothing.
+    static NEXT_ID: Cell<u64> = const { Cell::new(1) };
+}
+
+fn next_id() -> ListenerId {
+    NEXT_ID.with(|next| {
+        let id = next.get();
+        next.set(id + 1);
+        ListenerId(id)
+    })
+}
+
+/// One registered listener: which event, whether it is a `once`, and the callback.
+pub(crate) struct Entry<K, C> {
+    pub(crate) id: ListenerId,
+    pub(crate) event: K,
+    pub(crate) once: bool,
+    pub(crate) callback: C,
+}
+
+impl<K: Clone, C: Clone> Clone for Entry<K, C> {
+    fn clone(&self) -> Self {
+        Entry {
+            id: self.id,
+            event: self.event.clone(),
+            once: self.once,
+            callback: self.callback.clone(),
+        }
+    }
+}
+
+/// A copy-on-write list of listeners; see the module docs.
+pub(crate) struct Listeners<K, C> {
+    entries: Rc<Vec<Entry<K, C>>>,
+}
+
+impl<K, C> Default for Listeners<K, C> {
+    fn default() -> Self {
+        Listeners {
+            entries: Rc::new(Vec::new()),
+        }
+    }
+}
+
+impl<K: Clone + PartialEq, C: Clone> Listeners<K, C> {
+    pub(crate) fn add(&mut self, event: K, callback: C, once: bool, prepend: bool) -> ListenerId {
+        let id = next_id();
+        let entry = Entry {
+            id,
+            event,
+            once,
+            callback,
+        };
+        let entries = Rc::make_mut(&mut self.entries);
+        if prepend {
+            entries.insert(0, entry);
+        } else {
+            entries.push(entry);
+        }
+        id
+    }
+
+    /// Removes the listener; the removed entry is returned so that its closure is dropped by the
+    /// caller, outside any borrow of loop state.
+    pub(crate) fn remove(&mut self, id: ListenerId) -> Option<Entry<K, C>> {
+        let position = self.entries.iter().position(|entry| entry.id == id)?;
+        Some(Rc::make_mut(&mut self.entries).remove(position))
+    }
+
+    /// Removes every listener of `event`, or all of them with `None`; returns them for dropping.
+    pub(crate) fn remove_all(&mut self, event: Option<&K>) -> Vec<Entry<K, C>> {
+        if self.entries.is_empty() {
+            return Vec::new();
+        }
+        let entries = Rc::make_mut(&mut self.entries);
+        let (removed, kept) = std::mem::take(entries)
+            .into_iter()
+            .partition(|entry| event.is_none_or(|event| entry.event == *event));
+        *entries = kept;
+        removed
+    }
+
+    pub(crate) fn count(&self, event: &K) -> usize {
+        self.entries
+            .iter()
+            .filter(|entry| entry.event == *event)
+            .count()
+    }
+
+    /// The list as it is now, for one emit to walk while the live list may change.
+    pub(crate) fn snapshot(&self) -> Rc<Vec<Entry<K, C>>> {
+        Rc::clone(&self.entries)
+    }
+
+    /// An id for a listener that was never stored (its handle was gone), so `off` finds nothing.
+    pub(crate) fn add_detached(&self) -> ListenerId {
+        next_id()
+    }
+
+    pub(crate) fn event_names(&self) -> Vec<K> {
+        let mut names: Vec<K> = Vec::new();
+        for entry in self.entries.iter() {
+            if !names.contains(&entry.event) {
+                names.push(entry.event.clone());
+            }
+        }
+        names
+    }
+}

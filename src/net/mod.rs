@@ -1,0 +1,163 @@
+//! Node's `net` module: TCP servers and sockets.
+//!
+//! `net::create_server(|client| ...)` and `net::connect(port, host, |socket| ...)` make
+//! [`Server`] and [`Socket`] handles; events are registered with `on(EventName, closure)` using
+//! the names in [`crate::event`].
+//!
+//! ```
+//! use nodenet::prelude::*;
+//!
+//! let server = net::create_server(|client| {
+//!     client.on(Data, move |data| {
+//!         client.write(data);
+//!     });
+//! });
+//! server
+//!     .listen((0, "127.0.0.1"), move || {
+//!         let port = server.address().unwrap().port;
+//!         net::connect(port, "127.0.0.1", move |client| {
+//!             client.write("echo me");
+//!             client.on(Data, move |data| {
+//!                 assert_eq!(data.to_string(), "echo me");
+//!                 client.end();
+//!                 server.close(());
+//!             });
+//!         });
+//!     })
+//!     .unwrap();
+//! nodenet::run().unwrap();
+//! ```
+
+mod address;
+mod lookup;
+pub(crate) mod readiness;
+mod server;
+pub(crate) mod server_state;
+mod socket;
+pub(crate) mod socket_state;
+mod write_queue;
+
+use std::net::SocketAddr;
+
+pub use self::address::AddressInfo;
+pub use self::server::{BoxedErrorCallback, Callback, ErrorCallback, ListenOptions, Server};
+pub use self::server_state::ServerOptions;
+pub use self::socket::{ReadyState, Socket};
+
+use self::socket_state::SocketState;
+use crate::event::{Callback as StoredCallback, Listener};
+use crate::runtime::core::{with_core, IoKind};
+use crate::runtime::emit;
+
+/// Makes a TCP server; `connection_listener` is called with every accepted socket:
+/// Node's `net.createServer(connectionListener)`.
+///
+/// ```
+/// let server = nodenet::net::create_server(|client| {
+///     client.end_with("hello\n");
+/// });
+/// # server.close(());
+/// # nodenet::run().unwrap();
+/// ```
+pub fn create_server(connection_listener: impl FnMut(Socket) + 'static) -> Server {
+    create_server_with(ServerOptions::default(), connection_listener)
+}
+
+/// Makes a TCP server with options: Node's `net.createServer(options, connectionListener)`.
+///
+/// ```
+/// use nodenet::net::{self, ServerOptions};
+/// let options = ServerOptions { allow_half_open: true, ..ServerOptions::default() };
+/// let server = net::create_server_with(options, |client| {
+///     client.write("the peer may have ended; we can still write\n");
+/// });
+/// # server.close(());
+/// # nodenet::run().unwrap();
+/// ```
+pub fn create_server_with(
+    options: ServerOptions,
+    connection_listener: impl FnMut(Socket) + 'static,
+) -> Server {
+    let server = Server::create(options);
+    server.on(crate::event::Connection, connection_listener);
+    server
+}
+
+/// Connects to `host:port`; `connect_listener` runs with the socket once connected: Node's
+/// `net.connect(port, host, connectListener)`.
+///
+/// The listener gets the socket as its argument, where Node's gets it as `this`. `host` may be an
+/// IP address or a name such as `localhost`, which is looked up on a helper thread so the loop
+/// never blocks; every address the lookup returns is tried in turn, as Node 20 does. Failure arrives as an `'error'`
+/// event (`connect ECONNREFUSED 127.0.0.1:10000`) followed by `'close'(true)`.
+///
+/// ```
+/// use nodenet::prelude::*;
+/// let client = net::connect(1, "127.0.0.1", |_client| unreachable!("nothing listens on port 1"));
+/// client.on(Error, move |err| {
+///     assert_eq!(err.code(), Some("ECONNREFUSED"));
+///     assert_eq!(err.message(), "connect ECONNREFUSED 127.0.0.1:1");
+/// });
+/// nodenet::run().unwrap();
+/// ```
+pub fn connect(port: u16, host: &str, connect_listener: impl FnOnce(Socket) + 'static) -> Socket {
+    let id = with_core(|core| {
+        let state = Box::new(SocketState::connecting(port));
+        core.insert_io(IoKind::Socket(state), true)
+    });
+    let Some(id) = id else {
+        return Socket::from_id(crate::handle::HandleId::new(usize::MAX, 0));
+    };
+    let socket = Socket::from_id(id);
+    let mut connect_listener = Some(connect_listener);
+    let listener = Listener(StoredCallback::Unit(std::rc::Rc::new(
+        std::cell::RefCell::new(move || {
+            if let Some(listener) = connect_listener.take() {
+                listener(socket);
+            }
+        }),
+    )));
+    emit::add(id, "connect", listener, true, false);
+    match lookup::immediate(host) {
+        Some(ips) => start(
+            id,
+            ips.into_iter()
+                .map(|ip| SocketAddr::new(ip, port))
+                .collect(),
+        ),
+        None => lookup::resolve(host.to_string(), port, move |result| match result {
+            Ok(addresses) => start(id, addresses),
+            Err(error) => {
+                with_core(|core| socket_state::destroy(core, id, Some(error)));
+            }
+        }),
+    }
+    socket
+}
+
+/// Node's `net.createConnection`: the same as [`connect`].
+///
+/// ```
+/// let socket = nodenet::net::create_connection(1, "127.0.0.1", |_socket| {});
+/// socket.on(nodenet::event::Error, move |_err| {});
+/// nodenet::run().unwrap();
+/// ```
+pub fn create_connection(
+    port: u16,
+    host: &str,
+    connect_listener: impl FnOnce(Socket) + 'static,
+) -> Socket {
+    connect(port, host, connect_listener)
+}
+
+fn start(id: crate::handle::HandleId, addresses: Vec<SocketAddr>) {
+    with_core(|core| {
+        let Some(socket) = core.socket(id) else {
+            return;
+        };
+        if let Some(connect) = socket.connect.as_mut() {
+            connect.addresses = addresses.into();
+        }
+        socket_state::connect_next(core, id, None);
+    });
+}

@@ -1,0 +1,504 @@
+//! `Server`: Node's `net.Server`, as a `Copy` handle into the loop.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+use crate::error::{codes, Error};
+use crate::event::{Event, ServerEvent};
+use crate::handle::HandleId;
+use crate::listeners::ListenerId;
+use crate::net::address::AddressInfo;
+use crate::net::lookup;
+use crate::net::server_state::{self, ServerState};
+use crate::runtime::core::with_core;
+use crate::runtime::emit;
+
+/// Node's default listen backlog.
+const DEFAULT_BACKLOG: i32 = 511;
+
+/// A TCP server: Node's `net.Server`, made by [`create_server`](crate::net::create_server).
+///
+/// Like [`Socket`](crate::net::Socket), a `Copy` handle; after its `'close'` it is stale and
+/// every method is a no-op.
+///
+/// ```
+/// use nodenet::prelude::*;
+/// let server = net::create_server(|client| {
+///     client.end_with("hello\n");
+/// });
+/// server.on(Error, move |err| eprintln!("server error: {err}"));
+/// server
+///     .listen((0, "127.0.0.1"), move || {
+///         println!("listening on {}", server.address().unwrap());
+///         server.close(());
+///     })
+///     .unwrap();
+/// nodenet::run().unwrap();
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Server {
+    id: HandleId,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl fmt::Debug for Server {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Server({}#{})", self.id.index, self.id.generation)
+    }
+}
+
+/// Where and how to listen: Node's `server.listen(options)`. Made from a port (`10000`), a port
+/// and host (`(10000, "127.0.0.1")`) or a port, host and backlog (`(10000, "::1", 128)`).
+///
+/// ```
+/// use nodenet::net::ListenOptions;
+/// let options = ListenOptions::from((8080, "127.0.0.1"));
+/// assert_eq!(options.port, 8080);
+/// assert_eq!(options.host.as_deref(), Some("127.0.0.1"));
+/// assert_eq!(options.backlog, 511);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListenOptions {
+    /// The port; 0 picks a free one.
+    pub port: u16,
+    /// The host; `None` listens on `::` (dual-stack, so IPv4 clients are accepted too), or on
+    /// `0.0.0.0` where IPv6 is unavailable.
+    pub host: Option<String>,
+    /// The length of the queue of connections not yet accepted (default 511).
+    pub backlog: i32,
+    /// With an IPv6 host, refuse IPv4 clients (Node's `ipv6Only`).
+    pub ipv6_only: bool,
+}
+
+impl From<u16> for ListenOptions {
+    fn from(port: u16) -> ListenOptions {
+        ListenOptions {
+            port,
+            host: None,
+            backlog: DEFAULT_BACKLOG,
+            ipv6_only: false,
+        }
+    }
+}
+
+impl From<(u16, &str)> for ListenOptions {
+    fn from((port, host): (u16, &str)) -> ListenOptions {
+        ListenOptions {
+            host: Some(host.to_string()),
+            ..ListenOptions::from(port)
+        }
+    }
+}
+
+impl From<(u16, &str, i32)> for ListenOptions {
+    fn from((port, host, backlog): (u16, &str, i32)) -> ListenOptions {
+        ListenOptions {
+            backlog,
+            ..ListenOptions::from((port, host))
+        }
+    }
+}
+
+/// An optional callback: a closure, or `()` for none. Lets `listen(port, || ...)` and
+/// `listen(port, ())` both read like Node's optional last argument.
+///
+/// ```
+/// use nodenet::net::Callback;
+/// fn takes(callback: impl Callback) -> bool {
+///     callback.into_callback().is_some()
+/// }
+/// assert!(takes(|| {}));
+/// assert!(!takes(()));
+/// ```
+pub trait Callback {
+    /// The closure, if there is one.
+    fn into_callback(self) -> Option<Box<dyn FnOnce()>>;
+}
+
+impl Callback for () {
+    fn into_callback(self) -> Option<Box<dyn FnOnce()>> {
+        None
+    }
+}
+
+impl<F: FnOnce() + 'static> Callback for F {
+    fn into_callback(self) -> Option<Box<dyn FnOnce()>> {
+        Some(Box::new(self))
+    }
+}
+
+/// An optional callback taking Node's `(err)`: a closure `|err| ...`, or `()` for none.
+///
+/// ```
+/// use nodenet::net::ErrorCallback;
+/// fn takes(callback: impl ErrorCallback) -> bool {
+///     callback.into_callback().is_some()
+/// }
+/// assert!(takes(|err: Option<&nodenet::Error>| assert!(err.is_none())));
+/// assert!(!takes(()));
+/// ```
+pub trait ErrorCallback {
+    /// The closure, if there is one.
+    fn into_callback(self) -> Option<BoxedErrorCallback>;
+}
+
+/// A boxed callback taking Node's `(err)`.
+pub type BoxedErrorCallback = Box<dyn FnOnce(Option<&Error>)>;
+
+impl ErrorCallback for () {
+    fn into_callback(self) -> Option<BoxedErrorCallback> {
+        None
+    }
+}
+
+impl<F: FnOnce(Option<&Error>) + 'static> ErrorCallback for F {
+    fn into_callback(self) -> Option<BoxedErrorCallback> {
+        Some(Box::new(self))
+    }
+}
+
+/// Registers a `FnOnce` as a once listener of a zero-argument event.
+fn once_unit(id: HandleId, event: &'static str, callback: Box<dyn FnOnce()>) {
+    let mut callback = Some(callback);
+    let listener = crate::event::Listener(crate::event::Callback::Unit(std::rc::Rc::new(
+        std::cell::RefCell::new(move || {
+            if let Some(callback) = callback.take() {
+                callback();
+            }
+        }),
+    )));
+    emit::add(id, event, listener, true, false);
+}
+
+impl Server {
+    pub(crate) fn create(options: server_state::ServerOptions) -> Server {
+        let state = Box::new(ServerState::new(options));
+        let id =
+            with_core(|core| core.insert_io(crate::runtime::core::IoKind::Server(state), false))
+                .unwrap_or(HandleId::new(usize::MAX, 0));
+        Server {
+            id,
+            _not_send: PhantomData,
+        }
+    }
+
+    /// Adds a listener for `event`: Node's `server.on(event, listener)`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|_client| {});
+    /// server.on(Connection, move |socket| println!("{:?}", socket.remote_address()));
+    /// server.on(Listening, move || println!("listening"));
+    /// server.on(Error, move |err| println!("{err}"));
+    /// server.on(Close, move || println!("closed"));
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn on<E: ServerEvent<F, R>, F, R>(self, event: E, listener: F) -> ListenerId {
+        emit::add(self.id, event.name(), E::listener(listener), false, false)
+    }
+
+    /// Adds a listener that runs at most once: Node's `server.once`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|_client| {});
+    /// server.once(Connection, move |_socket| println!("first client"));
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn once<E: ServerEvent<F, R>, F, R>(self, event: E, listener: F) -> ListenerId {
+        emit::add(self.id, event.name(), E::listener(listener), true, false)
+    }
+
+    /// Adds a listener before the others: Node's `server.prependListener`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|_client| println!("second"));
+    /// server.prepend_listener(Connection, move |_socket| println!("first"));
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn prepend_listener<E: ServerEvent<F, R>, F, R>(self, event: E, listener: F) -> ListenerId {
+        emit::add(self.id, event.name(), E::listener(listener), false, true)
+    }
+
+    /// Removes a listener by the id `on` returned: Node's `server.off`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|_client| {});
+    /// let id = server.on(Listening, move || {});
+    /// assert!(server.off(id));
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn off(self, listener: ListenerId) -> bool {
+        emit::remove(self.id, listener)
+    }
+
+    /// Removes every listener of one event: Node's `server.removeAllListeners(event)`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|_client| {});
+    /// assert_eq!(server.remove_all_listeners(Connection), 1);
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn remove_all_listeners<E: Event>(self, event: E) -> usize {
+        emit::remove_all(self.id, Some(event.name()))
+    }
+
+    /// How many listeners `event` has: Node's `server.listenerCount(event)`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|_client| {});
+    /// assert_eq!(server.listener_count(Connection), 1);
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn listener_count<E: Event>(self, event: E) -> usize {
+        emit::count(self.id, event.name())
+    }
+
+    /// Starts listening: Node's `server.listen(port[, host[, backlog]][, callback])`.
+    ///
+    /// `callback` (or `()` for none) becomes a once `'listening'` listener. Binding happens now;
+    /// `'listening'`, or an `'error'` such as `listen EADDRINUSE: address already in use
+    /// :::10000`, follows on a later tick, as in Node. Listening twice is an API misuse and
+    /// returns `ERR_SERVER_ALREADY_LISTEN` at once.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|_client| {});
+    /// server
+    ///     .listen(0, move || {
+    ///         let address = server.address().unwrap();
+    ///         assert_eq!(address.address, "::");
+    ///         server.close(());
+    ///     })
+    ///     .unwrap();
+    /// assert_eq!(
+    ///     server.listen(0, ()).unwrap_err().code(),
+    ///     Some("ERR_SERVER_ALREADY_LISTEN")
+    /// );
+    /// nodenet::run().unwrap();
+    /// ```
+    pub fn listen(
+        self,
+        options: impl Into<ListenOptions>,
+        callback: impl Callback,
+    ) -> Result<Server, Error> {
+        let options = options.into();
+        let started = with_core(|core| {
+            let server = core.server(self.id)?;
+            if server.listen_called {
+                return Some(false);
+            }
+            server.listen_called = true;
+            server.close_called = false;
+            let referenced = core.slot(self.id).is_some_and(|slot| slot.referenced);
+            core.set_liveness(self.id, true, referenced);
+            Some(true)
+        })
+        .flatten();
+        match started {
+            None => return Ok(self),
+            Some(false) => return Err(codes::server_already_listen()),
+            Some(true) => {}
+        }
+        if let Some(callback) = callback.into_callback() {
+            once_unit(self.id, "listening", callback);
+        }
+        let port = options.port;
+        match options.host.as_deref() {
+            None => self.bind_any(port, options.backlog),
+            Some(host) => match lookup::immediate(host) {
+                Some(ips) => self.bind(SocketAddr::new(ips[0], port), &options),
+                None => {
+                    let id = self.id;
+                    lookup::resolve(host.to_string(), port, move |result| {
+                        let server = Server {
+                            id,
+                            _not_send: PhantomData,
+                        };
+                        match result {
+                            Ok(addresses) => server.bind(addresses[0], &options),
+                            Err(error) => server.fail_listen(error),
+                        }
+                    });
+                }
+            },
+        }
+        Ok(self)
+    }
+
+    /// No host: `::` dual-stack, or `0.0.0.0` on a machine without IPv6, as Node does.
+    fn bind_any(self, port: u16, backlog: i32) {
+        let any6 = SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port);
+        let result = match server_state::bind(any6, backlog, false) {
+            Err(err)
+                if err.raw_os_error() == Some(97)
+                    || err.kind() == std::io::ErrorKind::Unsupported =>
+            {
+                let any4 = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port);
+                return self.bind_at(any4, server_state::bind(any4, backlog, false));
+            }
+            other => other,
+        };
+        self.bind_at(any6, result);
+    }
+
+    fn bind(self, addr: SocketAddr, options: &ListenOptions) {
+        self.bind_at(
+            addr,
+            server_state::bind(addr, options.backlog, options.ipv6_only),
+        );
+    }
+
+    fn bind_at(self, addr: SocketAddr, result: std::io::Result<mio::net::TcpListener>) {
+        with_core(|core| server_state::listen_result(core, self.id, result, addr));
+    }
+
+    fn fail_listen(self, error: Error) {
+        with_core(|core| {
+            let referenced = core.slot(self.id).is_some_and(|slot| slot.referenced);
+            if let Some(server) = core.server(self.id) {
+                server.listen_called = false;
+            }
+            core.set_liveness(self.id, false, referenced);
+            core.ticks.push_back(crate::runtime::tasks::Task::Server(
+                self.id,
+                server_state::ServerNotice::Error(error),
+            ));
+        });
+    }
+
+    /// The bound address: Node's `server.address()`; `None` until bound and after close.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|_client| {});
+    /// assert!(server.address().is_none());
+    /// server
+    ///     .listen((0, "127.0.0.1"), move || {
+    ///         assert_eq!(server.address().unwrap().family, "IPv4");
+    ///         server.close(());
+    ///     })
+    ///     .unwrap();
+    /// nodenet::run().unwrap();
+    /// ```
+    pub fn address(self) -> Option<AddressInfo> {
+        with_core(|core| {
+            let server = core.server(self.id)?;
+            server.listener.as_ref()?;
+            server.address.map(AddressInfo::from)
+        })
+        .flatten()
+    }
+
+    /// Whether the server is accepting connections: Node's `server.listening`.
+    ///
+    /// ```
+    /// let server = nodenet::net::create_server(|_client| {});
+    /// assert!(!server.listening());
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn listening(self) -> bool {
+        with_core(|core| core.server(self.id).is_some_and(|s| s.listener.is_some()))
+            .unwrap_or(false)
+    }
+
+    /// The number of open connections: Node's `server.getConnections()`, answered at once.
+    ///
+    /// ```
+    /// let server = nodenet::net::create_server(|_client| {});
+    /// assert_eq!(server.connections(), 0);
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn connections(self) -> usize {
+        with_core(|core| core.server(self.id).map(|s| s.connections))
+            .flatten()
+            .unwrap_or(0)
+    }
+
+    /// Stops accepting now; `'close'` follows once the last connection has closed: Node's
+    /// `server.close([callback])`.
+    ///
+    /// `callback` (or `()`) becomes a once `'close'` listener, called with
+    /// `Some(ERR_SERVER_NOT_RUNNING)` if the server was not listening, as in Node.
+    ///
+    /// ```
+    /// let server = nodenet::net::create_server(|_client| {});
+    /// server.close(|err: Option<&nodenet::Error>| {
+    ///     assert_eq!(err.unwrap().code(), Some("ERR_SERVER_NOT_RUNNING"));
+    /// });
+    /// nodenet::run().unwrap();
+    /// ```
+    pub fn close(self, callback: impl ErrorCallback) -> Server {
+        let was_running = with_core(|core| {
+            let referenced = core.slot(self.id)?.referenced;
+            let server = core.server(self.id)?;
+            let was_running = server.listen_called;
+            let listener = server.listener.take();
+            server.listen_called = false;
+            server.close_called = true;
+            if let Some(mut listener) = listener {
+                let _ = core.poll.registry().deregister(&mut listener);
+            }
+            core.set_liveness(self.id, false, referenced);
+            Some(was_running)
+        })
+        .flatten();
+        let Some(was_running) = was_running else {
+            return self;
+        };
+        if let Some(callback) = callback.into_callback() {
+            let error = (!was_running).then(codes::server_not_running);
+            once_unit(self.id, "close", Box::new(move || callback(error.as_ref())));
+        }
+        with_core(|core| server_state::close_if_drained(core, self.id));
+        self
+    }
+
+    /// Lets the loop exit while the server listens: Node's `server.unref()`.
+    ///
+    /// ```
+    /// let server = nodenet::net::create_server(|_client| {});
+    /// server.listen((0, "127.0.0.1"), ()).unwrap().unref();
+    /// nodenet::run().unwrap(); // returns: the server does not hold the loop
+    /// server.close(());
+    /// nodenet::run().unwrap();
+    /// ```
+    pub fn unref(self) -> Server {
+        self.set_ref(false);
+        self
+    }
+
+    /// Makes the server keep the loop alive again: Node's `server.ref()`.
+    ///
+    /// ```
+    /// let server = nodenet::net::create_server(|_client| {}).unref().ref_();
+    /// server.close(());
+    /// nodenet::run().unwrap();
+    /// ```
+    pub fn ref_(self) -> Server {
+        self.set_ref(true);
+        self
+    }
+
+    fn set_ref(self, referenced: bool) {
+        with_core(|core| {
+            let active = core.slot(self.id).map(|slot| slot.active);
+            if let Some(active) = active {
+                core.set_liveness(self.id, active, referenced);
+            }
+        });
+    }
+}

@@ -1,0 +1,633 @@
+//! `Socket`: Node's `net.Socket`, as a `Copy` handle into the loop.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::net::SocketAddr;
+
+use crate::error::Error;
+use crate::event::{Event, SocketEvent};
+use crate::handle::HandleId;
+use crate::listeners::ListenerId;
+use crate::net::address::{self, AddressInfo};
+use crate::net::socket_state::{self, Phase, SocketState};
+use crate::runtime::core::{with_core, Core};
+use crate::runtime::emit;
+
+/// A TCP connection: Node's `net.Socket`.
+///
+/// A `Socket` is a small `Copy` handle (slot index and generation) into this thread's loop, so
+/// closures capture it by value and call any method from any listener. Once the socket has
+/// closed and its `'close'` has been emitted, the handle is stale: every method is a harmless
+/// no-op (writes return `false`, getters return `None` or zero), never another socket's.
+///
+/// ```
+/// use nodenet::prelude::*;
+/// let server = net::create_server(|client| {
+///     client.on(Data, move |data| {
+///         client.write(data); // echo
+///     });
+/// });
+/// server.listen((0, "127.0.0.1"), move || {
+///     let port = server.address().unwrap().port;
+///     let socket = net::connect(port, "127.0.0.1", |socket| {
+///         socket.end_with("hello");
+///     });
+///     socket.on(Data, move |data| assert_eq!(data.to_string(), "hello"));
+///     socket.on(Close, move |_had_error| server.close(()));
+/// })
+/// .unwrap();
+/// nodenet::run().unwrap();
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Socket {
+    id: HandleId,
+    _not_send: PhantomData<*const ()>,
+}
+
+/// Node's `socket.readyState`.
+///
+/// ```
+/// use nodenet::net::ReadyState;
+/// assert_eq!(ReadyState::ReadOnly.to_string(), "readOnly");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReadyState {
+    /// Connecting.
+    Opening,
+    /// Readable and writable.
+    Open,
+    /// We ended our side; the peer may still send.
+    ReadOnly,
+    /// The peer ended its side; we may still write.
+    WriteOnly,
+    /// Neither.
+    Closed,
+}
+
+impl fmt::Display for ReadyState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ReadyState::Opening => "opening",
+            ReadyState::Open => "open",
+            ReadyState::ReadOnly => "readOnly",
+            ReadyState::WriteOnly => "writeOnly",
+            ReadyState::Closed => "closed",
+        })
+    }
+}
+
+impl fmt::Debug for Socket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Socket({}#{})", self.id.index, self.id.generation)
+    }
+}
+
+impl Socket {
+    pub(crate) fn from_id(id: HandleId) -> Socket {
+        Socket {
+            id,
+            _not_send: PhantomData,
+        }
+    }
+
+    fn with<R>(self, f: impl FnOnce(&mut SocketState) -> R) -> Option<R> {
+        with_core(|core| core.socket(self.id).map(f)).flatten()
+    }
+
+    fn with_core<R>(self, f: impl FnOnce(&mut Core, HandleId) -> R) -> Option<R> {
+        with_core(|core| f(core, self.id))
+    }
+
+    /// Adds a listener for `event`: Node's `socket.on(event, listener)`. Returns an id for
+    /// [`off`](Socket::off).
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.on(Data, move |data| println!("got {data}"));
+    ///     client.on(End, move || println!("peer ended"));
+    ///     client.on(Error, move |err| println!("error: {err}"));
+    ///     client.on(Close, move |had_error| println!("closed, had_error={had_error}"));
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn on<E: SocketEvent<F, R>, F, R>(self, event: E, listener: F) -> ListenerId {
+        emit::add(self.id, event.name(), E::listener(listener), false, false)
+    }
+
+    /// Adds a listener that runs at most once: Node's `socket.once`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.once(Data, move |first| println!("first chunk: {first}"));
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn once<E: SocketEvent<F, R>, F, R>(self, event: E, listener: F) -> ListenerId {
+        emit::add(self.id, event.name(), E::listener(listener), true, false)
+    }
+
+    /// Adds a listener before the others: Node's `socket.prependListener`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.on(Data, move |_| println!("second"));
+    ///     client.prepend_listener(Data, move |_| println!("first"));
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn prepend_listener<E: SocketEvent<F, R>, F, R>(self, event: E, listener: F) -> ListenerId {
+        emit::add(self.id, event.name(), E::listener(listener), false, true)
+    }
+
+    /// A `once` listener added before the others: Node's `socket.prependOnceListener`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.prepend_once_listener(Data, move |_| println!("first chunk, first"));
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn prepend_once_listener<E: SocketEvent<F, R>, F, R>(
+        self,
+        event: E,
+        listener: F,
+    ) -> ListenerId {
+        emit::add(self.id, event.name(), E::listener(listener), true, true)
+    }
+
+    /// Removes a listener: Node's `socket.off(event, listener)`, by the id `on` returned.
+    /// Returns whether it was there.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     let id = client.on(Data, move |_| {});
+    ///     assert!(client.off(id));
+    ///     assert!(!client.off(id));
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn off(self, listener: ListenerId) -> bool {
+        emit::remove(self.id, listener)
+    }
+
+    /// Removes every listener of one event: Node's `socket.removeAllListeners(event)`. Returns
+    /// how many were removed.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.on(Data, move |_| {});
+    ///     assert_eq!(client.remove_all_listeners(Data), 1);
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn remove_all_listeners<E: Event>(self, event: E) -> usize {
+        emit::remove_all(self.id, Some(event.name()))
+    }
+
+    /// Removes every listener of every event: Node's `socket.removeAllListeners()`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.on(Data, move |_| {});
+    ///     client.on(End, move || {});
+    ///     assert_eq!(client.remove_every_listener(), 2);
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn remove_every_listener(self) -> usize {
+        emit::remove_all(self.id, None)
+    }
+
+    /// How many listeners `event` has: Node's `socket.listenerCount(event)`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.on(Data, move |_| {});
+    ///     assert_eq!(client.listener_count(Data), 1);
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn listener_count<E: Event>(self, event: E) -> usize {
+        emit::count(self.id, event.name())
+    }
+
+    /// Sends bytes: Node's `socket.write(data)`. They go to the OS at once when nothing is
+    /// queued; the rest is buffered. Returns false once the buffer reaches the high-water mark
+    /// (16 KiB): stop writing until `'drain'`. Accepts `&str`, `String`, `&[u8]`, `Vec<u8>` and
+    /// a [`Chunk`](crate::Chunk).
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     if !client.write("hello\n") {
+    ///         client.once(Drain, move || println!("buffer drained"));
+    ///     }
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn write(self, data: impl AsRef<[u8]>) -> bool {
+        self.with_core(|core, id| socket_state::write(core, id, data.as_ref(), None))
+            .unwrap_or(false)
+    }
+
+    /// Sends bytes and calls `callback` once they are handed to the OS (`None`) or can never be
+    /// (`Some(err)`): Node's `socket.write(data, cb)`. The callback always runs on a later tick.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.write_with_callback("bye\n", move |err| {
+    ///         if let Some(err) = err {
+    ///             println!("not sent: {err}");
+    ///         }
+    ///     });
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn write_with_callback(
+        self,
+        data: impl AsRef<[u8]>,
+        callback: impl FnOnce(Option<&Error>) + 'static,
+    ) -> bool {
+        let mut callback = Some(Box::new(callback) as socket_state::WriteCallback);
+        let written =
+            with_core(|core| socket_state::write(core, self.id, data.as_ref(), callback.take()));
+        drop(callback);
+        written.unwrap_or(false)
+    }
+
+    /// Ends our side: Node's `socket.end()`. Queued bytes are sent, then the FIN; `'finish'`
+    /// follows. The socket closes once the peer has ended too.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.end();
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn end(self) -> Socket {
+        self.with_core(socket_state::end);
+        self
+    }
+
+    /// Writes `data`, then ends: Node's `socket.end(data)`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.end_with("goodbye\n");
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn end_with(self, data: impl AsRef<[u8]>) -> Socket {
+        self.write(data);
+        self.end()
+    }
+
+    /// Closes the socket now, discarding queued bytes: Node's `socket.destroy()`. `'close'`
+    /// (`had_error` false) follows in the close phase.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.destroy();
+    ///     assert!(client.destroyed());
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn destroy(self) -> Socket {
+        self.with_core(|core, id| socket_state::destroy(core, id, None));
+        self
+    }
+
+    /// Closes the socket with an error: `'error'` (with `error`) on the next tick, then
+    /// `'close'` with `had_error` true: Node's `socket.destroy(err)`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.on(Error, move |err| assert_eq!(err.message(), "bad request"));
+    ///     client.destroy_with_error(nodenet::Error::new("bad request"));
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn destroy_with_error(self, error: Error) -> Socket {
+        self.with_core(|core, id| socket_state::destroy(core, id, Some(error)));
+        self
+    }
+
+    /// Stops `'data'` events; the kernel's buffer fills and TCP slows the peer: Node's
+    /// `socket.pause()`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.pause();
+    ///     assert!(client.is_paused());
+    ///     nodenet::set_timeout(10, move || {
+    ///         client.resume();
+    ///     });
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn pause(self) -> Socket {
+        self.with(|socket| socket.flowing = false);
+        self
+    }
+
+    /// Restarts `'data'` events; bytes that arrived while paused are delivered on the next turn
+    /// of the loop even though no new data arrives: Node's `socket.resume()`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.pause().resume();
+    ///     assert!(!client.is_paused());
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn resume(self) -> Socket {
+        with_core(|core| {
+            let Some(socket) = core.socket(self.id) else {
+                return;
+            };
+            if !socket.flowing {
+                socket.flowing = true;
+                // No readiness edge will come for bytes already waiting: read them anyway.
+                if socket.phase == Phase::Open {
+                    core.pending_reads.push(self.id);
+                }
+            }
+        });
+        self
+    }
+
+    /// Whether the socket is paused: Node's `socket.isPaused()`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| assert!(!client.is_paused()));
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn is_paused(self) -> bool {
+        self.with(|socket| !socket.flowing).unwrap_or(false)
+    }
+
+    /// The local address: Node's `socket.address()`; `None` before connecting and after close.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     println!("{} 连接成功", client.address().unwrap().address);
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn address(self) -> Option<AddressInfo> {
+        self.with(|socket| socket.local_addr().map(AddressInfo::from))
+            .flatten()
+    }
+
+    fn peer(self) -> Option<SocketAddr> {
+        self.with(|socket| socket.peer_addr()).flatten()
+    }
+
+    /// The peer's address as text: Node's `socket.remoteAddress`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     println!("from {:?}", client.remote_address());
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn remote_address(self) -> Option<String> {
+        self.peer().map(|peer| peer.ip().to_string())
+    }
+
+    /// The peer's port: Node's `socket.remotePort`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| println!("{:?}", client.remote_port()));
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn remote_port(self) -> Option<u16> {
+        self.peer().map(|peer| peer.port())
+    }
+
+    /// The peer's family, `"IPv4"` or `"IPv6"`: Node's `socket.remoteFamily`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| println!("{:?}", client.remote_family()));
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn remote_family(self) -> Option<&'static str> {
+        self.peer().map(|peer| address::family(&peer))
+    }
+
+    /// The local address as text: Node's `socket.localAddress`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| println!("{:?}", client.local_address()));
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn local_address(self) -> Option<String> {
+        self.address().map(|info| info.address)
+    }
+
+    /// The local port: Node's `socket.localPort`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| println!("{:?}", client.local_port()));
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn local_port(self) -> Option<u16> {
+        self.address().map(|info| info.port)
+    }
+
+    /// Bytes received so far: Node's `socket.bytesRead`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| assert_eq!(client.bytes_read(), 0));
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn bytes_read(self) -> u64 {
+        self.with(|socket| socket.bytes_read).unwrap_or(0)
+    }
+
+    /// Bytes written so far, counting those still queued: Node's `socket.bytesWritten`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.write("abc");
+    ///     assert_eq!(client.bytes_written(), 3);
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn bytes_written(self) -> u64 {
+        self.with(|socket| socket.bytes_sent + socket.queue.len() as u64)
+            .unwrap_or(0)
+    }
+
+    /// Bytes queued and not yet handed to the OS: Node's `socket.writableLength`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| assert_eq!(client.writable_length(), 0));
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn writable_length(self) -> usize {
+        self.with(|socket| socket.queue.len()).unwrap_or(0)
+    }
+
+    /// Node's `socket.readyState`; a stale handle reads as closed.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     assert_eq!(client.ready_state(), ReadyState::Open);
+    ///     client.end();
+    ///     assert_eq!(client.ready_state(), ReadyState::ReadOnly);
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn ready_state(self) -> ReadyState {
+        self.with(|socket| {
+            if matches!(socket.phase, Phase::Resolving | Phase::Connecting) {
+                return ReadyState::Opening;
+            }
+            let readable = !socket.is_closed() && !socket.read_ended;
+            let writable = !socket.is_closed() && !socket.end_called;
+            match (readable, writable) {
+                (true, true) => ReadyState::Open,
+                (true, false) => ReadyState::ReadOnly,
+                (false, true) => ReadyState::WriteOnly,
+                (false, false) => ReadyState::Closed,
+            }
+        })
+        .unwrap_or(ReadyState::Closed)
+    }
+
+    /// Whether the socket has been destroyed (or the handle is stale): Node's
+    /// `socket.destroyed`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| assert!(!client.destroyed()));
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn destroyed(self) -> bool {
+        self.with(|socket| socket.is_closed()).unwrap_or(true)
+    }
+
+    /// Whether a connect is in progress: Node's `socket.connecting`.
+    ///
+    /// ```
+    /// let socket = nodenet::net::connect(9, "127.0.0.1", |_| {});
+    /// assert!(socket.connecting());
+    /// socket.destroy();
+    /// nodenet::run().unwrap();
+    /// ```
+    pub fn connecting(self) -> bool {
+        self.with(|socket| matches!(socket.phase, Phase::Resolving | Phase::Connecting))
+            .unwrap_or(false)
+    }
+
+    /// Turns Nagle's algorithm off (`true`) or on: Node's `socket.setNoDelay`. Remembered until
+    /// the connection is established.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.set_no_delay(true);
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn set_no_delay(self, no_delay: bool) -> Socket {
+        self.with(|socket| {
+            socket.no_delay = Some(no_delay);
+            if let (Phase::Open, Some(stream)) = (socket.phase, socket.stream.as_ref()) {
+                let _ = stream.set_nodelay(no_delay);
+            }
+        });
+        self
+    }
+
+    /// Lets the loop exit while this socket is open: Node's `socket.unref()`.
+    ///
+    /// ```
+    /// let socket = nodenet::net::connect(9, "127.0.0.1", |_| {}).unref();
+    /// nodenet::run().unwrap(); // returns without waiting for the socket
+    /// socket.destroy();
+    /// nodenet::run().unwrap();
+    /// ```
+    pub fn unref(self) -> Socket {
+        with_core(|core| {
+            let active = core.slot(self.id).map(|slot| slot.active);
+            if let Some(active) = active {
+                core.set_liveness(self.id, active, false);
+            }
+        });
+        self
+    }
+
+    /// Makes the socket keep the loop alive again: Node's `socket.ref()`.
+    ///
+    /// ```
+    /// let socket = nodenet::net::connect(9, "127.0.0.1", |_| {}).unref().ref_();
+    /// socket.destroy();
+    /// nodenet::run().unwrap();
+    /// ```
+    pub fn ref_(self) -> Socket {
+        with_core(|core| {
+            let active = core.slot(self.id).map(|slot| slot.active);
+            if let Some(active) = active {
+                core.set_liveness(self.id, active, true);
+            }
+        });
+        self
+    }
+}

@@ -1,0 +1,529 @@
+//! A socket's state in the loop and the operations on it that run no user code.
+//!
+//! Mirrors what Node keeps across `net.Socket`, its `Readable`/`Writable` states and the libuv
+//! `uv_tcp_t`: the phase of the connection, which side has ended, the write queue, the byte
+//! counters. Everything here runs with the core borrowed; what users must hear about is queued
+//! as a tick ([`SocketNotice`]) and emitted by [`deliver`] once the borrow is gone.
+
+use std::collections::VecDeque;
+use std::io::{self, IoSlice, Read};
+use std::net::SocketAddr;
+
+use mio::net::TcpStream;
+use mio::{Interest, Token};
+use socket2::SockRef;
+
+use crate::error::{codes, Error};
+use crate::handle::HandleId;
+use crate::net::server_state;
+pub(crate) use crate::net::write_queue::WriteCallback;
+use crate::net::write_queue::WriteQueue;
+use crate::runtime::core::{Core, IoKind};
+use crate::runtime::emit;
+use crate::runtime::tasks::Task;
+
+/// Node's default `writableHighWaterMark` for sockets: `write` returns false at 16 KiB queued.
+pub(crate) const HIGH_WATER_MARK: usize = 16 * 1024;
+
+/// Asks the kernel not to raise SIGPIPE when the peer has gone: the failure comes back as an
+/// `EPIPE` error event instead of killing a process that left SIGPIPE at its default.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const SEND_FLAGS: i32 = 0x4000; // MSG_NOSIGNAL
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+const SEND_FLAGS: i32 = 0;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Phase {
+    /// Waiting for a name lookup.
+    Resolving,
+    /// `connect()` issued, not yet established.
+    Connecting,
+    Open,
+    /// Destroyed: the descriptor is closed, `'close'` is queued or emitted.
+    Closed,
+}
+
+pub(crate) struct ConnectState {
+    pub(crate) port: u16,
+    pub(crate) addresses: VecDeque<SocketAddr>,
+    /// The address being tried, for the error if it fails.
+    pub(crate) attempted: Option<SocketAddr>,
+}
+
+pub(crate) struct SocketState {
+    pub(crate) stream: Option<TcpStream>,
+    pub(crate) phase: Phase,
+    /// Not paused.
+    pub(crate) flowing: bool,
+    pub(crate) allow_half_open: bool,
+    /// The peer's FIN was read.
+    pub(crate) read_ended: bool,
+    pub(crate) end_emitted: bool,
+    /// `end()` was called: Node's `writableEnded`.
+    pub(crate) end_called: bool,
+    /// Our FIN was sent.
+    pub(crate) write_shut: bool,
+    pub(crate) finished: bool,
+    /// Our `end()` came from the peer's FIN (no half-open), so late writes get Node's EPIPE.
+    pub(crate) ended_by_peer: bool,
+    pub(crate) queue: WriteQueue,
+    pub(crate) need_drain: bool,
+    pub(crate) bytes_read: u64,
+    pub(crate) bytes_sent: u64,
+    pub(crate) server: Option<HandleId>,
+    pub(crate) had_error: bool,
+    pub(crate) connect: Option<ConnectState>,
+    pub(crate) local: Option<SocketAddr>,
+    pub(crate) peer: Option<SocketAddr>,
+    pub(crate) no_delay: Option<bool>,
+}
+
+impl SocketState {
+    pub(crate) fn connecting(port: u16) -> SocketState {
+        let mut state = SocketState::new(Phase::Resolving);
+        state.connect = Some(ConnectState {
+            port,
+            addresses: VecDeque::new(),
+            attempted: None,
+        });
+        state
+    }
+
+    pub(crate) fn accepted(
+        stream: TcpStream,
+        peer: SocketAddr,
+        server: HandleId,
+        allow_half_open: bool,
+        flowing: bool,
+    ) -> SocketState {
+        let mut state = SocketState::new(Phase::Open);
+        state.stream = Some(stream);
+        state.peer = Some(peer);
+        state.server = Some(server);
+        state.allow_half_open = allow_half_open;
+        state.flowing = flowing;
+        state
+    }
+
+    fn new(phase: Phase) -> SocketState {
+        SocketState {
+            stream: None,
+            phase,
+            flowing: true,
+            allow_half_open: false,
+            read_ended: false,
+            end_emitted: false,
+            end_called: false,
+            write_shut: false,
+            finished: false,
+            ended_by_peer: false,
+            queue: WriteQueue::default(),
+            need_drain: false,
+            bytes_read: 0,
+            bytes_sent: 0,
+            server: None,
+            had_error: false,
+            connect: None,
+            local: None,
+            peer: None,
+            no_delay: None,
+        }
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.phase == Phase::Closed
+    }
+
+    /// Reads into `buffer`, counting what arrived.
+    pub(crate) fn read(&mut self, buffer: &mut [u8]) -> Option<io::Result<usize>> {
+        if self.phase != Phase::Open || !self.flowing || self.read_ended {
+            return None;
+        }
+        let mut stream = self.stream.as_ref()?;
+        let result = stream.read(buffer);
+        if let Ok(n) = result {
+            self.bytes_read += n as u64;
+        }
+        Some(result)
+    }
+
+    pub(crate) fn local_addr(&mut self) -> Option<SocketAddr> {
+        if self.local.is_none() {
+            self.local = self.stream.as_ref()?.local_addr().ok();
+        }
+        self.local
+    }
+
+    pub(crate) fn peer_addr(&mut self) -> Option<SocketAddr> {
+        if self.peer.is_none() {
+            self.peer = self.stream.as_ref()?.peer_addr().ok();
+        }
+        self.peer
+    }
+}
+
+/// What a socket tells its listeners on a later tick.
+pub(crate) enum SocketNotice {
+    End,
+    /// Our own `end()`, scheduled after `'end'` when half-open is not allowed.
+    EndAfterPeer,
+    Drain,
+    Finish,
+    Error(Error),
+}
+
+fn tick(core: &mut Core, id: HandleId, notice: SocketNotice) {
+    core.ticks.push_back(Task::Socket(id, notice));
+}
+
+/// Emits a queued notice; runs user code, so the core is not borrowed here.
+pub(crate) fn deliver(id: HandleId, notice: SocketNotice) {
+    use crate::runtime::core::with_core;
+    match notice {
+        SocketNotice::End => {
+            let allow_half_open = with_core(|core| {
+                let socket = core.socket(id)?;
+                socket.end_emitted = true;
+                Some(socket.allow_half_open)
+            })
+            .flatten();
+            let Some(allow_half_open) = allow_half_open else {
+                return;
+            };
+            emit::emit_unit(id, "end");
+            with_core(|core| {
+                if !allow_half_open {
+                    tick(core, id, SocketNotice::EndAfterPeer);
+                }
+                destroy_if_done(core, id);
+            });
+        }
+        SocketNotice::EndAfterPeer => {
+            with_core(|core| {
+                if let Some(socket) = core.socket(id) {
+                    socket.ended_by_peer = !socket.end_called;
+                }
+                end(core, id);
+            });
+        }
+        SocketNotice::Drain => {
+            emit::emit_unit(id, "drain");
+        }
+        SocketNotice::Finish => {
+            let live = with_core(|core| {
+                core.socket(id)
+                    .map(|socket| socket.finished = true)
+                    .is_some()
+            });
+            if live == Some(true) {
+                emit::emit_unit(id, "finish");
+                with_core(|core| destroy_if_done(core, id));
+            }
+        }
+        SocketNotice::Error(error) => {
+            if !emit::emit_error(id, &error) {
+                crate::runtime::core::unhandled(error);
+            }
+        }
+    }
+}
+
+/// Node's `autoDestroy`: once `'end'` has been emitted and `'finish'` too, the socket closes.
+fn destroy_if_done(core: &mut Core, id: HandleId) {
+    if let Some(socket) = core.socket(id) {
+        if socket.end_emitted && socket.finished {
+            destroy(core, id, None);
+        }
+    }
+}
+
+fn send(stream: &TcpStream, bytes: &[u8]) -> io::Result<usize> {
+    SockRef::from(stream).send_with_flags(bytes, SEND_FLAGS)
+}
+
+fn send_vectored(stream: &TcpStream, slices: &[IoSlice<'_>]) -> io::Result<usize> {
+    SockRef::from(stream).send_vectored_with_flags(slices, SEND_FLAGS)
+}
+
+/// `socket.write`: sends at once when nothing is queued, queues what the kernel refuses.
+/// Returns Node's answer: whether the caller may keep writing before `'drain'`.
+pub(crate) fn write(
+    core: &mut Core,
+    id: HandleId,
+    bytes: &[u8],
+    callback: Option<WriteCallback>,
+) -> bool {
+    let Some(socket) = core.socket(id) else {
+        if let Some(callback) = callback {
+            core.ticks
+                .push_back(Task::WriteDone(callback, Some(codes::destroyed("write"))));
+        }
+        return false;
+    };
+    if socket.is_closed() {
+        if let Some(callback) = callback {
+            core.ticks
+                .push_back(Task::WriteDone(callback, Some(codes::destroyed("write"))));
+        }
+        return false;
+    }
+    if socket.end_called {
+        let error = if socket.ended_by_peer {
+            codes::ended_by_peer()
+        } else {
+            codes::write_after_end()
+        };
+        if let Some(callback) = callback {
+            core.ticks
+                .push_back(Task::WriteDone(callback, Some(error.clone())));
+        }
+        destroy(core, id, Some(error));
+        return false;
+    }
+    let mut rest = bytes;
+    if socket.phase == Phase::Open && socket.queue.is_empty() {
+        if let Some(stream) = socket.stream.as_ref() {
+            match send(stream, bytes) {
+                Ok(sent) => {
+                    socket.bytes_sent += sent as u64;
+                    rest = &bytes[sent..];
+                }
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {}
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => {
+                    let error = Error::from_io(&err, "write");
+                    if let Some(callback) = callback {
+                        core.ticks
+                            .push_back(Task::WriteDone(callback, Some(error.clone())));
+                    }
+                    destroy(core, id, Some(error));
+                    return false;
+                }
+            }
+            if rest.is_empty() {
+                if let Some(callback) = callback {
+                    core.ticks.push_back(Task::WriteDone(callback, None));
+                }
+                return true;
+            }
+        }
+    }
+    socket.queue.push(rest, callback);
+    let may_continue = socket.queue.len() < HIGH_WATER_MARK;
+    if !may_continue {
+        socket.need_drain = true;
+    }
+    may_continue
+}
+
+/// Sends queued bytes; when the queue empties, `'drain'` if it was wanted and the FIN if `end()`
+/// is waiting.
+pub(crate) fn flush(core: &mut Core, id: HandleId) {
+    let Core { io, ticks, .. } = core;
+    let Some(socket) = io.get_mut(id.key()).and_then(|slot| match &mut slot.kind {
+        IoKind::Socket(socket) if slot.generation == id.generation => Some(socket),
+        _ => None,
+    }) else {
+        return;
+    };
+    if socket.phase != Phase::Open {
+        return;
+    }
+    let Some(stream) = socket.stream.as_ref() else {
+        return;
+    };
+    if !socket.queue.is_empty() {
+        let flushed = socket.queue.flush(
+            |slices| send_vectored(stream, slices),
+            |callback| ticks.push_back(Task::WriteDone(callback, None)),
+        );
+        match flushed {
+            Ok(sent) => socket.bytes_sent += sent as u64,
+            Err(err) => {
+                destroy(core, id, Some(Error::from_io(&err, "write")));
+                return;
+            }
+        }
+        if !socket.queue.is_empty() {
+            return;
+        }
+    }
+    if std::mem::take(&mut socket.need_drain) {
+        ticks.push_back(Task::Socket(id, SocketNotice::Drain));
+    }
+    if socket.end_called && !socket.write_shut {
+        shutdown(core, id);
+    }
+}
+
+/// Sends our FIN; `'finish'` follows on a later tick.
+fn shutdown(core: &mut Core, id: HandleId) {
+    let Some(socket) = core.socket(id) else {
+        return;
+    };
+    let Some(stream) = socket.stream.as_ref() else {
+        return;
+    };
+    socket.write_shut = true;
+    match stream.shutdown(std::net::Shutdown::Write) {
+        Ok(()) => tick(core, id, SocketNotice::Finish),
+        // The peer is already gone; the read side will report how.
+        Err(err) if err.kind() == io::ErrorKind::NotConnected => {
+            tick(core, id, SocketNotice::Finish)
+        }
+        Err(err) => destroy(core, id, Some(Error::from_io(&err, "shutdown"))),
+    }
+}
+
+/// `socket.end()`: no more writes; the FIN goes out once the queue is flushed.
+pub(crate) fn end(core: &mut Core, id: HandleId) {
+    let Some(socket) = core.socket(id) else {
+        return;
+    };
+    if socket.is_closed() || socket.end_called {
+        return;
+    }
+    socket.end_called = true;
+    if socket.phase == Phase::Open && socket.queue.is_empty() {
+        shutdown(core, id);
+    }
+}
+
+/// `socket.destroy([err])`: closes the descriptor now; `'error'` (if any) on the next tick and
+/// `'close'` in the close phase. Pending write callbacks learn that their bytes never left.
+pub(crate) fn destroy(core: &mut Core, id: HandleId, error: Option<Error>) {
+    let Some(slot) = core.slot(id) else { return };
+    let referenced = slot.referenced;
+    let IoKind::Socket(socket) = &mut slot.kind else {
+        return;
+    };
+    if socket.is_closed() {
+        return;
+    }
+    socket.phase = Phase::Closed;
+    socket.had_error = error.is_some();
+    socket.local = None;
+    let stream = socket.stream.take();
+    let callbacks = socket.queue.drain_callbacks();
+    let server = socket.server;
+    if let Some(mut stream) = stream {
+        // Deregistering drops any readiness the kernel still holds for this descriptor, so no
+        // later batch can carry it.
+        let _ = core.poll.registry().deregister(&mut stream);
+    }
+    let cancelled = error.clone().unwrap_or_else(|| codes::destroyed("write"));
+    for callback in callbacks {
+        core.ticks
+            .push_back(Task::WriteDone(callback, Some(cancelled.clone())));
+    }
+    if let Some(error) = error {
+        tick(core, id, SocketNotice::Error(error));
+    }
+    core.set_liveness(id, false, referenced);
+    if let Some(server) = server {
+        server_state::connection_closed(core, server);
+    }
+    core.closing.push(id);
+}
+
+/// Starts (or moves on to) the next address of a connecting socket; when none is left the
+/// socket fails with the last error, as Node reports the last attempt's failure.
+pub(crate) fn connect_next(core: &mut Core, id: HandleId, mut error: Option<Error>) {
+    loop {
+        let Some(socket) = core.socket(id) else {
+            return;
+        };
+        if socket.is_closed() {
+            return;
+        }
+        let Some(connect) = socket.connect.as_mut() else {
+            return;
+        };
+        let port = connect.port;
+        let Some(address) = connect.addresses.pop_front() else {
+            break;
+        };
+        connect.attempted = Some(address);
+        let failure = match TcpStream::connect(address) {
+            Ok(mut stream) => {
+                let interest = Interest::READABLE | Interest::WRITABLE;
+                match core
+                    .poll
+                    .registry()
+                    .register(&mut stream, Token(id.key()), interest)
+                {
+                    Ok(()) => {
+                        if let Some(socket) = core.socket(id) {
+                            socket.stream = Some(stream);
+                            socket.phase = Phase::Connecting;
+                        }
+                        return;
+                    }
+                    Err(err) => err,
+                }
+            }
+            Err(err) => err,
+        };
+        error = Some(Error::from_io_at(
+            &failure,
+            "connect",
+            &address.ip().to_string(),
+            port,
+        ));
+    }
+    let error = error.unwrap_or_else(|| Error::new("no address to connect to"));
+    destroy(core, id, Some(error));
+}
+
+/// The outcome of a readiness event on a connecting socket.
+pub(crate) enum ConnectProgress {
+    Pending,
+    Connected,
+    Failed,
+}
+
+/// Checks whether a connecting socket got through; on failure moves on to the next address.
+pub(crate) fn finish_connect(core: &mut Core, id: HandleId) -> ConnectProgress {
+    let Some(socket) = core.socket(id) else {
+        return ConnectProgress::Failed;
+    };
+    if socket.phase != Phase::Connecting {
+        return ConnectProgress::Failed;
+    }
+    let Some(stream) = socket.stream.as_ref() else {
+        return ConnectProgress::Failed;
+    };
+    let failure = match stream.take_error() {
+        Ok(Some(err)) | Err(err) => Some(err),
+        Ok(None) => match stream.peer_addr() {
+            Ok(peer) => {
+                socket.peer = Some(peer);
+                None
+            }
+            Err(err) if err.kind() == io::ErrorKind::NotConnected => {
+                return ConnectProgress::Pending
+            }
+            Err(err) => Some(err),
+        },
+    };
+    if let Some(err) = failure {
+        let (address, port) = socket
+            .connect
+            .as_ref()
+            .and_then(|connect| connect.attempted)
+            .map_or((String::new(), 0), |addr| {
+                (addr.ip().to_string(), addr.port())
+            });
+        if let Some(mut stream) = socket.stream.take() {
+            let _ = core.poll.registry().deregister(&mut stream);
+        }
+        let error = Error::from_io_at(&err, "connect", &address, port);
+        connect_next(core, id, Some(error));
+        return ConnectProgress::Failed;
+    }
+    socket.phase = Phase::Open;
+    if let Some(no_delay) = socket.no_delay {
+        let _ = stream.set_nodelay(no_delay);
+    }
+    ConnectProgress::Connected
+}

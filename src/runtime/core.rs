@@ -1,0 +1,190 @@
+//! The loop's state, kept in a thread-local and reached only through [`with_core`].
+//!
+//! The one rule that keeps user closures safe: no user code runs while `Core` is borrowed. Every
+//! function that calls a listener first takes what it needs out of the core (a snapshot of the
+//! listener list, the read buffer, a callback), releases the borrow, then calls. Closures that
+//! are removed from the core are handed back to the caller and dropped after the borrow ends,
+//! because a closure's captured values may run code of their own when dropped.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Instant;
+
+use mio::{Events, Poll, Token};
+use slab::Slab;
+
+use crate::handle::{next_generation, HandleId};
+use crate::net::server_state::ServerState;
+use crate::net::socket_state::SocketState;
+use crate::remote::RemoteShared;
+use crate::runtime::emit::HandleListeners;
+use crate::runtime::tasks::Task;
+use crate::timers::TimerState;
+
+/// The token of the loop's waker, for work posted from other threads.
+pub(crate) const WAKER_TOKEN: Token = Token(usize::MAX);
+
+/// Size of the one read buffer every socket reads into, as libuv's 64 KiB `onread` buffer.
+pub(crate) const READ_BUFFER_SIZE: usize = 64 * 1024;
+
+/// One I/O handle (socket or server) and the listeners of its events.
+pub(crate) struct IoSlot {
+    pub(crate) generation: u32,
+    pub(crate) listeners: HandleListeners,
+    /// Counts toward keeping the loop alive (Node's `ref()`), while `active`.
+    pub(crate) referenced: bool,
+    /// Open or opening: what a libuv handle is between init and close.
+    pub(crate) active: bool,
+    pub(crate) kind: IoKind,
+}
+
+pub(crate) enum IoKind {
+    Socket(Box<SocketState>),
+    Server(Box<ServerState>),
+}
+
+pub(crate) struct Core {
+    pub(crate) poll: Poll,
+    /// Taken out while a batch is dispatched, so the batch can be walked without a borrow.
+    pub(crate) events: Option<Events>,
+    pub(crate) io: Slab<IoSlot>,
+    pub(crate) timers: TimerState,
+    pub(crate) ticks: VecDeque<Task>,
+    /// Handles whose `'close'` is emitted in the close phase, then their slots freed.
+    pub(crate) closing: Vec<HandleId>,
+    /// Sockets to read again without waiting for a readiness edge: resumed, or stopped early by
+    /// the per-event read cap.
+    pub(crate) pending_reads: Vec<HandleId>,
+    /// Taken out while listeners borrow a chunk of it.
+    pub(crate) read_buffer: Vec<u8>,
+    /// Referenced, active I/O handles: the loop runs while this, timers, immediates, ticks or
+    /// remote work remain.
+    pub(crate) io_refs: usize,
+    pub(crate) remote: Arc<RemoteShared>,
+    pub(crate) now: Instant,
+    pub(crate) running: bool,
+    pub(crate) draining_ticks: bool,
+    /// An `'error'` emitted with no listener: Node would crash; `run()` returns it.
+    pub(crate) unhandled_error: Option<crate::error::Error>,
+}
+
+thread_local! {
+    static CORE: RefCell<Option<Core>> = const { RefCell::new(None) };
+}
+
+impl Core {
+    fn new() -> std::io::Result<Core> {
+        let poll = Poll::new()?;
+        let remote = RemoteShared::new(poll.registry(), WAKER_TOKEN)?;
+        Ok(Core {
+            poll,
+            events: Some(Events::with_capacity(1024)),
+            io: Slab::new(),
+            timers: TimerState::default(),
+            ticks: VecDeque::new(),
+            closing: Vec::new(),
+            pending_reads: Vec::new(),
+            read_buffer: vec![0; READ_BUFFER_SIZE],
+            io_refs: 0,
+            remote: Arc::new(remote),
+            now: Instant::now(),
+            running: false,
+            draining_ticks: false,
+            unhandled_error: None,
+        })
+    }
+
+    /// The slot behind a handle, if the handle is still the slot's current one.
+    pub(crate) fn slot(&mut self, id: HandleId) -> Option<&mut IoSlot> {
+        self.io
+            .get_mut(id.key())
+            .filter(|slot| slot.generation == id.generation)
+    }
+
+    pub(crate) fn socket(&mut self, id: HandleId) -> Option<&mut SocketState> {
+        match &mut self.slot(id)?.kind {
+            IoKind::Socket(socket) => Some(socket),
+            IoKind::Server(_) => None,
+        }
+    }
+
+    pub(crate) fn server(&mut self, id: HandleId) -> Option<&mut ServerState> {
+        match &mut self.slot(id)?.kind {
+            IoKind::Server(server) => Some(server),
+            IoKind::Socket(_) => None,
+        }
+    }
+
+    pub(crate) fn insert_io(&mut self, kind: IoKind, active: bool) -> HandleId {
+        let generation = next_generation();
+        let key = self.io.insert(IoSlot {
+            generation,
+            listeners: HandleListeners::default(),
+            referenced: true,
+            active,
+            kind,
+        });
+        if active {
+            self.io_refs += 1;
+        }
+        HandleId::new(key, generation)
+    }
+
+    /// Changes whether a handle keeps the loop alive, keeping `io_refs` in step.
+    pub(crate) fn set_liveness(&mut self, id: HandleId, active: bool, referenced: bool) {
+        let Some(slot) = self.slot(id) else { return };
+        let before = slot.active && slot.referenced;
+        slot.active = active;
+        slot.referenced = referenced;
+        let after = active && referenced;
+        match (before, after) {
+            (false, true) => self.io_refs += 1,
+            (true, false) => self.io_refs -= 1,
+            _ => {}
+        }
+    }
+
+    pub(crate) fn is_alive(&self) -> bool {
+        self.io_refs > 0
+            || self.timers.keeps_alive()
+            || !self.ticks.is_empty()
+            || !self.closing.is_empty()
+            || !self.pending_reads.is_empty()
+            || self.remote.keeps_alive()
+    }
+}
+
+/// Records an `'error'` that no listener took; the first one ends `run()`.
+pub(crate) fn unhandled(error: crate::error::Error) {
+    log::error!("unhandled 'error' event: {error}");
+    with_core(|core| {
+        core.unhandled_error.get_or_insert(error);
+    });
+}
+
+/// Runs `f` on this thread's loop state, creating the loop on first use.
+///
+/// Returns `None` when the loop cannot be reached: during thread teardown, or if it is already
+/// borrowed (which would be a bug in nodenet: user code must never run inside `f`). Callers treat
+/// `None` as "the handle is gone", a no-op, rather than panicking.
+pub(crate) fn with_core<R>(f: impl FnOnce(&mut Core) -> R) -> Option<R> {
+    CORE.try_with(|cell| {
+        let Ok(mut guard) = cell.try_borrow_mut() else {
+            log::error!("nodenet loop state re-entered; the call is ignored");
+            return None;
+        };
+        if guard.is_none() {
+            match Core::new() {
+                Ok(core) => *guard = Some(core),
+                Err(err) => {
+                    log::error!("cannot create the nodenet loop: {err}");
+                    return None;
+                }
+            }
+        }
+        guard.as_mut().map(f)
+    })
+    .ok()
+    .flatten()
+}

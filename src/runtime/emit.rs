@@ -1,0 +1,129 @@
+//! Emitting an event on a loop handle, with Node's `EventEmitter.emit` semantics.
+//!
+//! The listener list is snapshotted (an `Rc` clone, no allocation) while the core is borrowed,
+//! then the borrow is released and each listener is called. A `once` listener is removed from
+//! the live list just before it runs, as Node's `onceWrapper` does.
+
+use std::cell::RefCell;
+
+use crate::chunk::Chunk;
+use crate::error::Error;
+use crate::event::{Callback, Listener};
+use crate::handle::HandleId;
+use crate::listeners::{ListenerId, Listeners};
+use crate::net::Socket;
+use crate::runtime::core::with_core;
+
+pub(crate) type HandleListeners = Listeners<&'static str, Callback>;
+
+/// Registers a listener on a handle; on a stale handle the listener is dropped and the id
+/// returned matches nothing.
+pub(crate) fn add(
+    id: HandleId,
+    event: &'static str,
+    listener: Listener,
+    once: bool,
+    prepend: bool,
+) -> ListenerId {
+    let mut listener = Some(listener);
+    let added = with_core(|core| {
+        let slot = core.slot(id)?;
+        let callback = listener.take()?.0;
+        Some(slot.listeners.add(event, callback, once, prepend))
+    })
+    .flatten();
+    drop(listener);
+    added.unwrap_or_else(|| Listeners::<&'static str, Callback>::default().add_detached())
+}
+
+pub(crate) fn remove(id: HandleId, listener: ListenerId) -> bool {
+    let removed = with_core(|core| core.slot(id)?.listeners.remove(listener)).flatten();
+    removed.is_some()
+}
+
+pub(crate) fn remove_all(id: HandleId, event: Option<&'static str>) -> usize {
+    let removed = with_core(|core| {
+        core.slot(id)
+            .map(|slot| slot.listeners.remove_all(event.as_ref()))
+    })
+    .flatten()
+    .unwrap_or_default();
+    removed.len()
+}
+
+pub(crate) fn count(id: HandleId, event: &'static str) -> usize {
+    with_core(|core| core.slot(id).map(|slot| slot.listeners.count(&event)))
+        .flatten()
+        .unwrap_or(0)
+}
+
+/// Calls every listener of `event` on the handle; false when there was none.
+pub(crate) fn emit(id: HandleId, event: &'static str, mut call: impl FnMut(&Callback)) -> bool {
+    let Some(snapshot) =
+        with_core(|core| core.slot(id).map(|slot| slot.listeners.snapshot())).flatten()
+    else {
+        return false;
+    };
+    let mut called = false;
+    for entry in snapshot.iter().filter(|entry| entry.event == event) {
+        if entry.once {
+            // Gone already means a re-entrant emit ran it, or it was removed on purpose.
+            let removed = with_core(|core| core.slot(id)?.listeners.remove(entry.id)).flatten();
+            if removed.is_none() {
+                continue;
+            }
+        }
+        call(&entry.callback);
+        called = true;
+    }
+    called
+}
+
+/// Calls a stored closure unless it is already running further up the stack; an `FnMut` cannot
+/// be entered twice, and a listener that emits its own event again is rare enough to log.
+pub(crate) fn invoke<F: ?Sized>(cell: &RefCell<F>, call: impl FnOnce(&mut F)) {
+    match cell.try_borrow_mut() {
+        Ok(mut listener) => call(&mut listener),
+        Err(_) => log::warn!("a listener re-entered itself through a nested emit; skipped"),
+    }
+}
+
+pub(crate) fn emit_unit(id: HandleId, event: &'static str) -> bool {
+    emit(id, event, |callback| {
+        if let Callback::Unit(listener) = callback {
+            invoke(listener, |listener| listener());
+        }
+    })
+}
+
+pub(crate) fn emit_flag(id: HandleId, event: &'static str, flag: bool) -> bool {
+    emit(id, event, |callback| {
+        if let Callback::Flag(listener) = callback {
+            invoke(listener, |listener| listener(flag));
+        }
+    })
+}
+
+pub(crate) fn emit_data(id: HandleId, chunk: Chunk<'_>) -> bool {
+    emit(id, "data", |callback| {
+        if let Callback::Data(listener) = callback {
+            invoke(listener, |listener| listener(chunk));
+        }
+    })
+}
+
+pub(crate) fn emit_error(id: HandleId, error: &Error) -> bool {
+    emit(id, "error", |callback| {
+        if let Callback::Error(listener) = callback {
+            invoke(listener, |listener| listener(error));
+        }
+    })
+}
+
+pub(crate) fn emit_socket(id: HandleId, event: &'static str, socket: Socket) -> bool {
+    emit(id, event, |callback| {
+        if let Callback::Socket(listener) = callback {
+            invoke(listener, |listener| listener(socket));
+        }
+    })
+}

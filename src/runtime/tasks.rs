@@ -1,0 +1,75 @@
+//! The next-tick queue: Node's `process.nextTick`, and the loop's own deferred notifications.
+//!
+//! Node emits `'error'`, `'listening'`, `'end'`, `'drain'` and write callbacks on a later tick,
+//! never from inside the call that caused them; nodenet queues them here. The queue is drained
+//! after every callback the loop makes, so a tick runs before any further I/O, as in Node.
+
+use crate::error::Error;
+use crate::handle::HandleId;
+use crate::net::server_state::{self, ServerNotice};
+use crate::net::socket_state::{self, SocketNotice, WriteCallback};
+use crate::runtime::core::with_core;
+
+pub(crate) enum Task {
+    User(Box<dyn FnOnce()>),
+    Socket(HandleId, SocketNotice),
+    Server(HandleId, ServerNotice),
+    WriteDone(WriteCallback, Option<Error>),
+}
+
+impl Task {
+    fn run(self) {
+        match self {
+            Task::User(callback) => callback(),
+            Task::Socket(id, notice) => socket_state::deliver(id, notice),
+            Task::Server(id, notice) => server_state::deliver(id, notice),
+            Task::WriteDone(callback, error) => callback(error.as_ref()),
+        }
+    }
+}
+
+/// Runs `callback` after the current callback returns, before the loop does any more I/O: Node's
+/// `process.nextTick`.
+///
+/// ```
+/// use std::cell::RefCell;
+/// use std::rc::Rc;
+/// let order = Rc::new(RefCell::new(Vec::new()));
+/// let o = order.clone();
+/// nodenet::set_immediate(move || o.borrow_mut().push("immediate"));
+/// let o = order.clone();
+/// nodenet::next_tick(move || o.borrow_mut().push("tick"));
+/// order.borrow_mut().push("main");
+/// nodenet::run().unwrap();
+/// assert_eq!(*order.borrow(), ["main", "tick", "immediate"]);
+/// ```
+pub fn next_tick(callback: impl FnOnce() + 'static) {
+    push(Task::User(Box::new(callback)));
+}
+
+pub(crate) fn push(task: Task) {
+    // If the loop is gone (thread teardown) the task is dropped with the closure, unborrowed.
+    with_core(|core| core.ticks.push_back(task));
+}
+
+/// Runs queued ticks until none are left, including ticks queued by ticks. A nested call (a tick
+/// that makes the loop call back into here) returns at once: the outer drain carries on.
+pub(crate) fn drain() {
+    let start = with_core(|core| !std::mem::replace(&mut core.draining_ticks, true));
+    if start != Some(true) {
+        return;
+    }
+    let _reset = DrainGuard;
+    while let Some(task) = with_core(|core| core.ticks.pop_front()).flatten() {
+        task.run();
+    }
+}
+
+/// Clears the draining flag even when a tick panics, so a loop that is run again drains again.
+struct DrainGuard;
+
+impl Drop for DrainGuard {
+    fn drop(&mut self) {
+        with_core(|core| core.draining_ticks = false);
+    }
+}
