@@ -68,7 +68,7 @@ pub struct Listener(pub(crate) Callback);
 #[diagnostic::on_unimplemented(
     message = "a Socket has no `{Self}` event taking this closure",
     label = "not a Socket listener of the right shape",
-    note = "Socket events: Data |data|, End ||, Error |err|, Close |had_error|, Connect ||, Ready ||, Drain ||, Finish ||, Timeout ||"
+    note = "Socket events: Data |data|, End ||, Error |err|, Close |had_error|, Connect ||, Ready ||, Drain ||, Finish ||, Timeout ||, Pause ||, Resume ||"
 )]
 pub trait SocketEvent<F, R>: Event {
     #[doc(hidden)]
@@ -162,7 +162,18 @@ event_name! {
     Timeout = "timeout"
 }
 
+event_name! {
+    /// `'pause'`: `pause()` stopped the flow of `'data'` (emitted at once). Listener: `|| ...`.
+    Pause = "pause"
+}
+event_name! {
+    /// `'resume'`: `resume()` restarted the flow (on the next tick). Listener: `|| ...`.
+    Resume = "resume"
+}
+
 listens!(SocketEvent for Data: Data(data: Chunk<'_>));
+listens!(SocketEvent for Pause: Unit());
+listens!(SocketEvent for Resume: Unit());
 listens!(SocketEvent for End: Unit());
 listens!(SocketEvent for Error: Error(error: &NodeError));
 listens!(SocketEvent for Close: Flag(had_error: bool));

@@ -355,7 +355,11 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn pause(self) -> Socket {
-        self.with(|socket| socket.flowing = false);
+        let was_flowing = self.with(|socket| std::mem::replace(&mut socket.flowing, false));
+        if was_flowing == Some(true) {
+            // Node's Readable emits 'pause' synchronously, from inside pause().
+            emit::emit_unit(self.id, "pause");
+        }
         self
     }
 
@@ -382,6 +386,10 @@ impl Socket {
                 if socket.phase == Phase::Open {
                     core.pending_reads.push(self.id);
                 }
+                core.ticks.push_back(crate::runtime::tasks::Task::Socket(
+                    self.id,
+                    socket_state::SocketNotice::Resume,
+                ));
             }
         });
         self

@@ -169,6 +169,8 @@ pub(crate) enum SocketNotice {
     EndAfterPeer,
     Drain,
     Finish,
+    /// `'resume'`, which Node emits on the tick after `resume()`.
+    Resume,
     Error(Error),
 }
 
@@ -208,6 +210,9 @@ pub(crate) fn deliver(id: HandleId, notice: SocketNotice) {
         }
         SocketNotice::Drain => {
             emit::emit_unit(id, "drain");
+        }
+        SocketNotice::Resume => {
+            emit::emit_unit(id, "resume");
         }
         SocketNotice::Finish => {
             let live = with_core(|core| {
