@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use slab::Slab;
 
 use crate::handle::{next_generation, HandleId};
-use crate::runtime::core::with_core;
+use crate::runtime::core::{with_core, Core};
 use crate::runtime::tasks;
 
 /// Node clamps delays outside 1..=2^31-1 ms to 1 ms.
@@ -79,10 +79,15 @@ impl TimerState {
     }
 
     fn arm(&mut self, key: usize, now: Instant) {
+        let deadline = now + self.timers[key].delay;
+        self.arm_at(key, deadline);
+    }
+
+    fn arm_at(&mut self, key: usize, deadline: Instant) {
         self.disarm(key);
         self.sequence += 1;
         let slot = &mut self.timers[key];
-        let due = (now + slot.delay, self.sequence, key);
+        let due = (deadline, self.sequence, key);
         slot.armed = Some(due);
         if slot.referenced {
             self.timer_refs += 1;
@@ -105,6 +110,38 @@ impl TimerState {
         self.disarm(key);
         self.timers.remove(key).callback
     }
+}
+
+/// A timer the loop uses for its own purposes (socket idle timeouts): created disarmed and
+/// unreferenced, armed at explicit deadlines, removed with its owner.
+pub(crate) fn add_internal(core: &mut Core, callback: Box<dyn FnMut()>) -> HandleId {
+    let generation = next_generation();
+    let key = core.timers.timers.insert(TimerSlot {
+        generation,
+        delay: Duration::ZERO,
+        repeat: false,
+        armed: None,
+        callback: Some(callback),
+        referenced: false,
+        cleared: false,
+    });
+    HandleId::new(key, generation)
+}
+
+pub(crate) fn arm_internal(core: &mut Core, id: HandleId, deadline: Instant) {
+    if core.timers.timer(id).is_some() {
+        core.timers.arm_at(id.key(), deadline);
+    }
+}
+
+/// Removes an internal timer. Its callback captures only handle ids, so dropping it here, inside
+/// the borrow, runs no user code.
+pub(crate) fn remove_internal(core: &mut Core, id: HandleId) {
+    Timer {
+        id,
+        _not_send: PhantomData,
+    }
+    .close_in(core);
 }
 
 fn clamp(ms: u64) -> Duration {
@@ -306,20 +343,21 @@ impl Timer {
     /// nodenet::run().unwrap();
     /// ```
     pub fn close(self) {
-        let dropped = with_core(|core| {
-            let timers = &mut core.timers;
-            let slot = timers.timer(self.id)?;
-            if slot.callback.is_none() {
-                // Running right now: the firing code frees it when the callback returns.
-                slot.cleared = true;
-                timers.disarm(self.id.key());
-                None
-            } else {
-                timers.free(self.id.key())
-            }
-        })
-        .flatten();
+        let dropped = with_core(|core| self.close_in(core)).flatten();
         drop(dropped);
+    }
+
+    fn close_in(self, core: &mut Core) -> Option<Box<dyn FnMut()>> {
+        let timers = &mut core.timers;
+        let slot = timers.timer(self.id)?;
+        if slot.callback.is_none() {
+            // Running right now: the firing code frees it when the callback returns.
+            slot.cleared = true;
+            timers.disarm(self.id.key());
+            None
+        } else {
+            timers.free(self.id.key())
+        }
     }
 }
 

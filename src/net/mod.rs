@@ -29,9 +29,10 @@
 //! ```
 
 mod address;
+pub(crate) mod idle_timeout;
 mod lookup;
 pub(crate) mod readiness;
-mod server;
+pub(crate) mod server;
 pub(crate) mod server_state;
 mod socket;
 pub(crate) mod socket_state;

@@ -97,12 +97,40 @@ fn read(id: HandleId, until_would_block: bool) {
     if buffer.len() < READ_BUFFER_SIZE {
         buffer.resize(READ_BUFFER_SIZE, 0);
     }
+    // Text decoded under `set_encoding`, lent to listeners like the bytes are.
+    let mut text = with_core(|core| std::mem::take(&mut core.text_buffer)).unwrap_or_default();
     let mut reads = 0;
     loop {
-        let result = with_core(|core| core.socket(id)?.read(&mut buffer)).flatten();
+        let result = with_core(|core| {
+            let now = core.now;
+            let socket = core.socket(id)?;
+            let result = socket.read(&mut buffer, now)?;
+            let decoded = match (&result, socket.decoder.as_mut()) {
+                (Ok(0), Some(decoder)) => {
+                    text.clear();
+                    decoder.end(&mut text);
+                    true
+                }
+                (Ok(n), Some(decoder)) => {
+                    text.clear();
+                    decoder.write(&buffer[..*n], &mut text);
+                    true
+                }
+                _ => false,
+            };
+            Some((result, decoded))
+        })
+        .flatten();
+        let Some((result, decoded)) = result else {
+            break;
+        };
+        // A character split across reads, or bytes held for base64, leave nothing to emit yet.
+        if decoded && !text.is_empty() {
+            emit::emit_data(id, Chunk::new(text.as_bytes()));
+            tasks::drain();
+        }
         match result {
-            None => break,
-            Some(Ok(0)) => {
+            Ok(0) => {
                 with_core(|core| {
                     if let Some(socket) = core.socket(id) {
                         socket.read_ended = true;
@@ -112,9 +140,11 @@ fn read(id: HandleId, until_would_block: bool) {
                 tasks::drain();
                 break;
             }
-            Some(Ok(n)) => {
-                emit::emit_data(id, Chunk::new(&buffer[..n]));
-                tasks::drain();
+            Ok(n) => {
+                if !decoded {
+                    emit::emit_data(id, Chunk::new(&buffer[..n]));
+                    tasks::drain();
+                }
                 reads += 1;
                 if n < buffer.len() && !until_would_block {
                     break;
@@ -124,7 +154,7 @@ fn read(id: HandleId, until_would_block: bool) {
                     break;
                 }
             }
-            Some(Err(err)) => match err.kind() {
+            Err(err) => match err.kind() {
                 std::io::ErrorKind::WouldBlock => break,
                 std::io::ErrorKind::Interrupted => {}
                 _ => {
@@ -136,7 +166,10 @@ fn read(id: HandleId, until_would_block: bool) {
             },
         }
     }
-    with_core(|core| core.read_buffer = buffer);
+    with_core(|core| {
+        core.read_buffer = buffer;
+        core.text_buffer = text;
+    });
 }
 
 /// Reads that could not wait for a readiness edge: sockets resumed after a pause, and sockets

@@ -159,7 +159,7 @@ impl<F: FnOnce(Option<&Error>) + 'static> ErrorCallback for F {
 }
 
 /// Registers a `FnOnce` as a once listener of a zero-argument event.
-fn once_unit(id: HandleId, event: &'static str, callback: Box<dyn FnOnce()>) {
+pub(crate) fn once_unit(id: HandleId, event: &'static str, callback: Box<dyn FnOnce()>) {
     let mut callback = Some(callback);
     let listener = crate::event::Listener(crate::event::Callback::Unit(std::rc::Rc::new(
         std::cell::RefCell::new(move || {

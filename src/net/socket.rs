@@ -604,6 +604,53 @@ impl Socket {
         self
     }
 
+    /// Decodes incoming bytes as text before `'data'`: Node's `socket.setEncoding(encoding)`.
+    /// Listeners then get the decoded text (as UTF-8 bytes; `data.as_str()` is always `Some`),
+    /// and a multi-byte character split across reads is never broken: its first bytes wait for
+    /// the rest. Invalid UTF-8 becomes U+FFFD, as in Node.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// use nodenet::string_decoder::Encoding;
+    /// let server = net::create_server(|client| {
+    ///     client.set_encoding(Encoding::Utf8);
+    ///     client.on(Data, move |text| println!("{}", text.as_str().unwrap()));
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn set_encoding(self, encoding: crate::string_decoder::Encoding) -> Socket {
+        self.with(|socket| {
+            socket.decoder = Some(Box::new(crate::string_decoder::StringDecoder::new(
+                encoding,
+            )));
+        });
+        self
+    }
+
+    /// Emits `'timeout'` after `ms` milliseconds without reads or writes: Node's
+    /// `socket.setTimeout(ms[, callback])`. `callback` (or `()`) becomes a once `'timeout'`
+    /// listener. The socket is not closed (call `end` or `destroy` in the listener), the timer
+    /// does not keep the loop alive, and 0 turns the timeout off.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.set_timeout(30_000, move || {
+    ///         client.end_with("idle for 30 s, bye\n");
+    ///     });
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn set_timeout(self, ms: u64, callback: impl crate::net::Callback) -> Socket {
+        with_core(|core| crate::net::idle_timeout::set(core, self.id, ms));
+        if let Some(callback) = callback.into_callback() {
+            crate::net::server::once_unit(self.id, "timeout", callback);
+        }
+        self
+    }
+
     /// Lets the loop exit while this socket is open: Node's `socket.unref()`.
     ///
     /// ```

@@ -8,6 +8,7 @@
 use std::collections::VecDeque;
 use std::io::{self, IoSlice, Read};
 use std::net::SocketAddr;
+use std::time::Instant;
 
 use mio::net::TcpStream;
 use mio::{Interest, Token};
@@ -15,12 +16,14 @@ use socket2::SockRef;
 
 use crate::error::{codes, Error};
 use crate::handle::HandleId;
+use crate::net::idle_timeout::IdleTimeout;
 use crate::net::server_state;
 pub(crate) use crate::net::write_queue::WriteCallback;
 use crate::net::write_queue::WriteQueue;
 use crate::runtime::core::{Core, IoKind};
 use crate::runtime::emit;
 use crate::runtime::tasks::Task;
+use crate::string_decoder::StringDecoder;
 
 /// Node's default `writableHighWaterMark` for sockets: `write` returns false at 16 KiB queued.
 pub(crate) const HIGH_WATER_MARK: usize = 16 * 1024;
@@ -76,6 +79,10 @@ pub(crate) struct SocketState {
     pub(crate) local: Option<SocketAddr>,
     pub(crate) peer: Option<SocketAddr>,
     pub(crate) no_delay: Option<bool>,
+    /// Set by `set_encoding`: reads are decoded to text before `'data'`.
+    pub(crate) decoder: Option<Box<StringDecoder>>,
+    /// Set by `set_timeout`.
+    pub(crate) idle: Option<Box<IdleTimeout>>,
 }
 
 impl SocketState {
@@ -127,6 +134,8 @@ impl SocketState {
             local: None,
             peer: None,
             no_delay: None,
+            decoder: None,
+            idle: None,
         }
     }
 
@@ -135,7 +144,9 @@ impl SocketState {
     }
 
     /// Reads into `buffer`, counting what arrived.
-    pub(crate) fn read(&mut self, buffer: &mut [u8]) -> Option<io::Result<usize>> {
+    /// Reads into `buffer`, counting what arrived; `now` marks the socket active for its idle
+    /// timeout.
+    pub(crate) fn read(&mut self, buffer: &mut [u8], now: Instant) -> Option<io::Result<usize>> {
         if self.phase != Phase::Open || !self.flowing || self.read_ended {
             return None;
         }
@@ -143,6 +154,9 @@ impl SocketState {
         let result = stream.read(buffer);
         if let Ok(n) = result {
             self.bytes_read += n as u64;
+            if let Some(idle) = self.idle.as_mut() {
+                idle.touch(now);
+            }
         }
         Some(result)
     }
@@ -258,6 +272,7 @@ pub(crate) fn write(
     bytes: &[u8],
     callback: Option<WriteCallback>,
 ) -> bool {
+    let core_now = core.now;
     let Some(socket) = core.socket(id) else {
         if let Some(callback) = callback {
             core.ticks
@@ -284,6 +299,9 @@ pub(crate) fn write(
         }
         destroy(core, id, Some(error));
         return false;
+    }
+    if let Some(idle) = socket.idle.as_mut() {
+        idle.touch(core_now);
     }
     let mut rest = bytes;
     if socket.phase == Phase::Open && socket.queue.is_empty() {
@@ -409,6 +427,7 @@ pub(crate) fn destroy(core: &mut Core, id: HandleId, error: Option<Error>) {
     socket.had_error = error.is_some();
     socket.local = None;
     let stream = socket.stream.take();
+    let idle = socket.idle.take();
     let callbacks = socket.queue.drain_callbacks();
     let server = socket.server;
     if let Some(mut stream) = stream {
@@ -423,6 +442,9 @@ pub(crate) fn destroy(core: &mut Core, id: HandleId, error: Option<Error>) {
     }
     if let Some(error) = error {
         tick(core, id, SocketNotice::Error(error));
+    }
+    if let Some(idle) = idle {
+        idle.cancel(core);
     }
     core.set_liveness(id, false, referenced);
     if let Some(server) = server {

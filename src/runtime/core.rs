@@ -58,6 +58,8 @@ pub(crate) struct Core {
     pub(crate) pending_reads: Vec<HandleId>,
     /// Taken out while listeners borrow a chunk of it.
     pub(crate) read_buffer: Vec<u8>,
+    /// Where reads are decoded for sockets with `set_encoding`; taken out like `read_buffer`.
+    pub(crate) text_buffer: String,
     /// Referenced, active I/O handles: the loop runs while this, timers, immediates, ticks or
     /// remote work remain.
     pub(crate) io_refs: usize,
@@ -86,6 +88,7 @@ impl Core {
             closing: Vec::new(),
             pending_reads: Vec::new(),
             read_buffer: vec![0; READ_BUFFER_SIZE],
+            text_buffer: String::new(),
             io_refs: 0,
             remote: Arc::new(remote),
             now: Instant::now(),
