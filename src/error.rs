@@ -263,6 +263,13 @@ pub(crate) mod codes {
         Error::with_code("EPIPE", "This socket has been ended by the other party")
     }
 
+    pub(crate) fn closed_before_connection() -> Error {
+        Error::with_code(
+            "ERR_SOCKET_CLOSED_BEFORE_CONNECTION",
+            "Socket closed before the connection was established",
+        )
+    }
+
     pub(crate) fn server_already_listen() -> Error {
         Error::with_code(
             "ERR_SERVER_ALREADY_LISTEN",

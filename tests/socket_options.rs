@@ -85,12 +85,10 @@ fn set_timeout_fires_once_per_idle_stretch_and_does_not_close() {
     let l = log.clone();
     let server = net::create_server(move |client| {
         let l = l.clone();
-        let timeouts = Rc::new(RefCell::new(0));
         client.set_timeout(30, move || {
             // Still open: 'timeout' only reports idleness.
             assert!(!client.destroyed());
             l.borrow_mut().push("timeout".to_string());
-            *timeouts.borrow_mut() += 1;
             client.write("wake up");
         });
     });
@@ -137,6 +135,115 @@ fn set_timeout_zero_turns_it_off_and_the_timer_does_not_hold_the_loop() {
         })
         .unwrap();
     nodenet::run().unwrap();
+    assert!(
+        nodenet::loop_stats().is_empty(),
+        "{:?}",
+        nodenet::loop_stats()
+    );
+}
+
+#[test]
+fn reset_and_destroy_gives_the_peer_econnreset_then_close_with_error() {
+    let log = Rc::new(RefCell::new(Vec::<String>::new()));
+    let l = log.clone();
+    let server = net::create_server(move |client| {
+        client.once(Data, move |_| {
+            client.reset_and_destroy();
+        });
+        let l = l.clone();
+        client.on(Close, move |had_error| {
+            l.borrow_mut().push(format!("server close {had_error}"))
+        });
+    });
+    let l = log.clone();
+    server
+        .listen((0, "127.0.0.1"), move || {
+            let port = server.address().unwrap().port;
+            let client = net::connect(port, "127.0.0.1", |client| {
+                client.write("x");
+            });
+            let l1 = l.clone();
+            client.on(Error, move |err| {
+                l1.borrow_mut().push(format!(
+                    "client error {} {} {:?} {:?}",
+                    err.message(),
+                    err.code().unwrap(),
+                    err.errno(),
+                    err.syscall()
+                ));
+            });
+            let l2 = l.clone();
+            client.on(Close, move |had_error| {
+                l2.borrow_mut().push(format!("client close {had_error}"));
+                server.close(());
+            });
+        })
+        .unwrap();
+    nodenet::run().unwrap();
+    assert_eq!(
+        *log.borrow(),
+        [
+            "server close false",
+            "client error read ECONNRESET ECONNRESET Some(-104) Some(\"read\")",
+            "client close true"
+        ]
+    );
+    assert!(
+        nodenet::loop_stats().is_empty(),
+        "{:?}",
+        nodenet::loop_stats()
+    );
+}
+
+#[test]
+fn destroy_while_connecting_fails_pending_writes_with_closed_before_connection() {
+    let got = Rc::new(RefCell::new(Vec::<String>::new()));
+    let g = got.clone();
+    let client = net::connect(9, "127.0.0.1", |_| panic!("never connects"));
+    client.write_with_callback("queued", move |err| {
+        g.borrow_mut()
+            .push(err.unwrap().code().unwrap().to_string());
+    });
+    let g = got.clone();
+    client.on(Close, move |had_error| {
+        g.borrow_mut().push(format!("close {had_error}"))
+    });
+    client.destroy();
+    nodenet::run().unwrap();
+    assert_eq!(
+        *got.borrow(),
+        ["ERR_SOCKET_CLOSED_BEFORE_CONNECTION", "close false"]
+    );
+    assert!(
+        nodenet::loop_stats().is_empty(),
+        "{:?}",
+        nodenet::loop_stats()
+    );
+}
+
+#[test]
+fn destroy_soon_sends_what_is_queued_then_closes() {
+    let received = Rc::new(RefCell::new(Vec::<u8>::new()));
+    let r = received.clone();
+    let server = net::create_server(move |client| {
+        client.write(vec![7u8; 1 << 20]);
+        client.destroy_soon();
+    });
+    server
+        .listen((0, "127.0.0.1"), move || {
+            let port = server.address().unwrap().port;
+            let client = net::connect(port, "127.0.0.1", |_| {});
+            let r = r.clone();
+            client.on(Data, move |data| r.borrow_mut().extend_from_slice(&data));
+            client.on(Close, move |had_error| {
+                assert!(!had_error);
+                server.close(());
+            });
+        })
+        .unwrap();
+    nodenet::run().unwrap();
+    assert_eq!(received.borrow().len(), 1 << 20);
+    assert!(received.borrow().iter().all(|&b| b == 7));
     assert!(
         nodenet::loop_stats().is_empty(),
         "{:?}",

@@ -651,6 +651,75 @@ impl Socket {
         self
     }
 
+    /// Turns TCP keep-alive probes on or off; `initial_delay_ms` (0 for the system default) is
+    /// the idle time before the first probe: Node's `socket.setKeepAlive(enable, initialDelay)`.
+    /// Remembered until the connection is established.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.set_keep_alive(true, 60_000);
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn set_keep_alive(self, enable: bool, initial_delay_ms: u64) -> Socket {
+        self.with(|socket| {
+            socket.keep_alive = Some((enable, initial_delay_ms));
+            if let (Phase::Open, Some(stream)) = (socket.phase, socket.stream.as_ref()) {
+                socket_state::apply_keep_alive(stream, enable, initial_delay_ms);
+            }
+        });
+        self
+    }
+
+    /// Closes the connection with a TCP RST instead of a FIN, discarding queued bytes: Node's
+    /// `socket.resetAndDestroy()`. The peer sees `ECONNRESET`; here `'close'` has `had_error`
+    /// false.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.reset_and_destroy();
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn reset_and_destroy(self) -> Socket {
+        self.with(|socket| {
+            if let Some(stream) = socket.stream.as_ref() {
+                // Linger 0 makes close() send RST: what libuv's uv_tcp_close_reset does.
+                let _ = socket2::SockRef::from(stream).set_linger(Some(std::time::Duration::ZERO));
+            }
+        });
+        self.destroy()
+    }
+
+    /// Ends our side and destroys the socket once everything queued has been sent: Node's
+    /// `socket.destroySoon()`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.write("last words\n");
+    ///     client.destroy_soon();
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn destroy_soon(self) -> Socket {
+        self.end();
+        let finished = self.with(|socket| socket.finished).unwrap_or(true);
+        if finished {
+            self.destroy()
+        } else {
+            self.once(crate::event::Finish, move || {
+                self.destroy();
+            });
+            self
+        }
+    }
+
     /// Lets the loop exit while this socket is open: Node's `socket.unref()`.
     ///
     /// ```

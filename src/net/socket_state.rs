@@ -79,6 +79,8 @@ pub(crate) struct SocketState {
     pub(crate) local: Option<SocketAddr>,
     pub(crate) peer: Option<SocketAddr>,
     pub(crate) no_delay: Option<bool>,
+    /// `set_keep_alive(enable, initial delay)`, remembered until connected.
+    pub(crate) keep_alive: Option<(bool, u64)>,
     /// Set by `set_encoding`: reads are decoded to text before `'data'`.
     pub(crate) decoder: Option<Box<StringDecoder>>,
     /// Set by `set_timeout`.
@@ -134,6 +136,7 @@ impl SocketState {
             local: None,
             peer: None,
             no_delay: None,
+            keep_alive: None,
             decoder: None,
             idle: None,
         }
@@ -253,6 +256,21 @@ fn destroy_if_done(core: &mut Core, id: HandleId) {
         if socket.end_emitted && socket.finished {
             destroy(core, id, None);
         }
+    }
+}
+
+/// Node's `setKeepAlive(enable, initialDelay)`: the delay (ms, rounded down to whole seconds as
+/// libuv does) sets the idle time before the first probe; 0 leaves the system default.
+pub(crate) fn apply_keep_alive(stream: &TcpStream, enable: bool, delay_ms: u64) {
+    let socket = SockRef::from(stream);
+    let result = if enable && delay_ms >= 1000 {
+        let idle = std::time::Duration::from_secs(delay_ms / 1000);
+        socket.set_tcp_keepalive(&socket2::TcpKeepalive::new().with_time(idle))
+    } else {
+        socket.set_keepalive(enable)
+    };
+    if let Err(err) = result {
+        log::debug!("setKeepAlive failed: {err}");
     }
 }
 
@@ -423,6 +441,7 @@ pub(crate) fn destroy(core: &mut Core, id: HandleId, error: Option<Error>) {
     if socket.is_closed() {
         return;
     }
+    let was_connecting = matches!(socket.phase, Phase::Resolving | Phase::Connecting);
     socket.phase = Phase::Closed;
     socket.had_error = error.is_some();
     socket.local = None;
@@ -435,7 +454,11 @@ pub(crate) fn destroy(core: &mut Core, id: HandleId, error: Option<Error>) {
         // later batch can carry it.
         let _ = core.poll.registry().deregister(&mut stream);
     }
-    let cancelled = error.clone().unwrap_or_else(|| codes::destroyed("write"));
+    let cancelled = match (&error, was_connecting) {
+        (Some(error), _) => error.clone(),
+        (None, true) => codes::closed_before_connection(),
+        (None, false) => codes::destroyed("write"),
+    };
     for callback in callbacks {
         core.ticks
             .push_back(Task::WriteDone(callback, Some(cancelled.clone())));
@@ -551,6 +574,9 @@ pub(crate) fn finish_connect(core: &mut Core, id: HandleId) -> ConnectProgress {
     socket.phase = Phase::Open;
     if let Some(no_delay) = socket.no_delay {
         let _ = stream.set_nodelay(no_delay);
+    }
+    if let Some((enable, delay_ms)) = socket.keep_alive {
+        apply_keep_alive(stream, enable, delay_ms);
     }
     ConnectProgress::Connected
 }
