@@ -37,6 +37,9 @@ struct Inner {
     port: Option<u16>,
     hostname: Option<String>,
     message: String,
+    /// Made by Node's `uvException` family, whose objects list `code` before `errno`; the
+    /// `errnoException` family lists `errno` first. `Debug` keeps Node's order.
+    code_first: bool,
 }
 
 impl Error {
@@ -70,6 +73,7 @@ impl Error {
                 port: None,
                 hostname: None,
                 message,
+                code_first: true,
             }),
         }
     }
@@ -80,6 +84,7 @@ impl Error {
         let mut error = Error::build(Some(Cow::Borrowed(code)), format!("{syscall} {code}"));
         error.inner.errno = number.map(|n| -n);
         error.inner.syscall = Some(syscall);
+        error.inner.code_first = false;
         error
     }
 
@@ -117,6 +122,7 @@ impl Error {
         );
         error.inner.address = Some(address.to_string());
         error.inner.port = Some(port);
+        error.inner.code_first = true;
         error
     }
 
@@ -207,12 +213,19 @@ impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Error: {}", self.inner.message)?;
         let mut fields: Vec<String> = Vec::new();
-        if let Some(code) = &self.inner.code {
-            fields.push(format!("code: '{code}'"));
-        }
-        if let Some(errno) = self.inner.errno {
-            fields.push(format!("errno: {errno}"));
-        }
+        let code = self
+            .inner
+            .code
+            .as_ref()
+            .map(|code| format!("code: '{code}'"));
+        let errno = self.inner.errno.map(|errno| format!("errno: {errno}"));
+        let (first, second) = if self.inner.code_first {
+            (code, errno)
+        } else {
+            (errno, code)
+        };
+        fields.extend(first);
+        fields.extend(second);
         if let Some(syscall) = self.inner.syscall {
             fields.push(format!("syscall: '{syscall}'"));
         }
@@ -286,5 +299,29 @@ pub(crate) mod codes {
             "ERR_LOOP_RUNNING",
             "nodenet::run() was called while this thread's loop is already running",
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_lists_fields_in_nodes_order_for_each_kind_of_error() {
+        let refused = io::Error::from_raw_os_error(111);
+        let connect = Error::from_io_at(&refused, "connect", "127.0.0.1", 9);
+        assert_eq!(
+            format!("{connect:?}"),
+            "Error: connect ECONNREFUSED 127.0.0.1:9 {\n  errno: -111,\n  code: 'ECONNREFUSED',\n  \
+             syscall: 'connect',\n  address: '127.0.0.1',\n  port: 9\n}"
+        );
+        let in_use = io::Error::from_raw_os_error(98);
+        let listen = Error::from_uv_at(&in_use, "listen", "::", 10000);
+        assert_eq!(
+            format!("{listen:?}"),
+            "Error: listen EADDRINUSE: address already in use :::10000 {\n  code: 'EADDRINUSE',\n  \
+             errno: -98,\n  syscall: 'listen',\n  address: '::',\n  port: 10000\n}"
+        );
+        assert_eq!(format!("{:?}", Error::new("boom")), "Error: boom");
     }
 }
