@@ -250,3 +250,38 @@ fn destroy_soon_sends_what_is_queued_then_closes() {
         nodenet::loop_stats()
     );
 }
+
+#[test]
+fn a_socket_destroyed_in_data_emits_no_end_or_finish_afterwards() {
+    let log = Rc::new(RefCell::new(Vec::<String>::new()));
+    let l = log.clone();
+    let server = net::create_server(move |client| {
+        let l1 = l.clone();
+        // The data and the FIN arrive together; destroying in 'data' must silence 'end'.
+        client.on(Data, move |_| {
+            l1.borrow_mut().push("data".into());
+            client.destroy();
+        });
+        let l2 = l.clone();
+        client.on(End, move || l2.borrow_mut().push("end".into()));
+        let l3 = l.clone();
+        client.on(Finish, move || l3.borrow_mut().push("finish".into()));
+        let l4 = l.clone();
+        client.on(Close, move |had_error| l4.borrow_mut().push(format!("close {had_error}")));
+    });
+    server
+        .listen((0, "127.0.0.1"), move || {
+            let port = server.address().unwrap().port;
+            let client = net::connect(port, "127.0.0.1", |client| {
+                client.end_with("bye");
+            });
+            client.on(Error, |_| {});
+            client.on(Close, move |_| {
+                server.close(());
+            });
+        })
+        .unwrap();
+    nodenet::run().unwrap();
+    assert_eq!(*log.borrow(), ["data", "close false"]);
+    assert!(nodenet::loop_stats().is_empty(), "{:?}", nodenet::loop_stats());
+}

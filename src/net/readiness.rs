@@ -186,20 +186,15 @@ pub(crate) fn run_pending_reads() {
     }
 }
 
-/// The close phase's `'close'`: `had_error` for sockets, nothing for servers.
+/// The close phase's `'close'` for sockets, with `had_error`. A server's `'close'` has already
+/// been emitted on a tick; it is here only to have its slot freed.
 pub(crate) fn emit_close(id: HandleId) {
     let had_error = with_core(|core| match &core.slot(id)?.kind {
-        IoKind::Socket(socket) => Some(Some(socket.had_error)),
-        IoKind::Server(_) => Some(None),
+        IoKind::Socket(socket) => Some(socket.had_error),
+        IoKind::Server(_) => None,
     })
     .flatten();
-    match had_error {
-        Some(Some(had_error)) => {
-            emit::emit_flag(id, "close", had_error);
-        }
-        Some(None) => {
-            emit::emit_unit(id, "close");
-        }
-        None => {}
+    if let Some(had_error) = had_error {
+        emit::emit_flag(id, "close", had_error);
     }
 }

@@ -59,6 +59,8 @@ impl ServerState {
 pub(crate) enum ServerNotice {
     Listening,
     Error(Error),
+    /// `'close'`; the slot is then freed in the close phase, after the current batch.
+    Close,
 }
 
 pub(crate) fn deliver(id: HandleId, notice: ServerNotice) {
@@ -69,6 +71,10 @@ pub(crate) fn deliver(id: HandleId, notice: ServerNotice) {
             if listening == Some(true) {
                 emit::emit_unit(id, "listening");
             }
+        }
+        ServerNotice::Close => {
+            emit::emit_unit(id, "close");
+            with_core(|core| core.closing.push(id));
         }
         ServerNotice::Error(error) => {
             if !emit::emit_error(id, &error) {
@@ -145,7 +151,9 @@ pub(crate) fn close_if_drained(core: &mut Core, id: HandleId) {
     };
     if server.close_called && server.connections == 0 && !server.close_queued {
         server.close_queued = true;
-        core.closing.push(id);
+        // Node emits a server's 'close' on the next tick, so before the 'close' of its last
+        // connection (which waits for the close phase).
+        core.ticks.push_back(Task::Server(id, ServerNotice::Close));
     }
 }
 

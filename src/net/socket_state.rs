@@ -198,6 +198,12 @@ fn tick(core: &mut Core, id: HandleId, notice: SocketNotice) {
 /// Emits a queued notice; runs user code, so the core is not borrowed here.
 pub(crate) fn deliver(id: HandleId, notice: SocketNotice) {
     use crate::runtime::core::with_core;
+    // A stream destroyed after a notice was queued says nothing more but its error and 'close',
+    // as Node's destroyed streams do.
+    let open = with_core(|core| core.socket(id).is_some_and(|socket| !socket.is_closed()));
+    if open != Some(true) && !matches!(notice, SocketNotice::Error(_)) {
+        return;
+    }
     match notice {
         SocketNotice::End => {
             let allow_half_open = with_core(|core| {
@@ -298,24 +304,22 @@ pub(crate) fn write(
         }
         return false;
     };
-    if socket.is_closed() {
-        if let Some(callback) = callback {
-            core.ticks
-                .push_back(Task::WriteDone(callback, Some(codes::destroyed("write"))));
-        }
-        return false;
-    }
-    if socket.end_called {
-        let error = if socket.ended_by_peer {
-            codes::ended_by_peer()
-        } else {
-            codes::write_after_end()
+    if socket.end_called || socket.is_closed() {
+        // Node's Writable checks "ending" before "destroyed", so a socket that was ended and
+        // then closed still answers "write after end" (or, ended by the peer, EPIPE).
+        let error = match (socket.end_called, socket.ended_by_peer) {
+            (true, true) => codes::ended_by_peer(),
+            (true, false) => codes::write_after_end(),
+            (false, _) => codes::destroyed("write"),
         };
+        let closed = socket.is_closed();
         if let Some(callback) = callback {
             core.ticks
                 .push_back(Task::WriteDone(callback, Some(error.clone())));
         }
-        destroy(core, id, Some(error));
+        if !closed {
+            destroy(core, id, Some(error));
+        }
         return false;
     }
     if let Some(idle) = socket.idle.as_mut() {
