@@ -267,7 +267,9 @@ fn a_socket_destroyed_in_data_emits_no_end_or_finish_afterwards() {
         let l3 = l.clone();
         client.on(Finish, move || l3.borrow_mut().push("finish".into()));
         let l4 = l.clone();
-        client.on(Close, move |had_error| l4.borrow_mut().push(format!("close {had_error}")));
+        client.on(Close, move |had_error| {
+            l4.borrow_mut().push(format!("close {had_error}"))
+        });
     });
     server
         .listen((0, "127.0.0.1"), move || {
@@ -283,5 +285,74 @@ fn a_socket_destroyed_in_data_emits_no_end_or_finish_afterwards() {
         .unwrap();
     nodenet::run().unwrap();
     assert_eq!(*log.borrow(), ["data", "close false"]);
-    assert!(nodenet::loop_stats().is_empty(), "{:?}", nodenet::loop_stats());
+    assert!(
+        nodenet::loop_stats().is_empty(),
+        "{:?}",
+        nodenet::loop_stats()
+    );
+}
+
+/// Node's `afterWrite` emits `'drain'` before the callbacks of the writes that emptied the
+/// buffer; regression test for emitting it after them.
+#[test]
+fn drain_comes_before_the_callback_of_the_write_that_emptied_the_buffer() {
+    let log = Rc::new(RefCell::new(Vec::<String>::new()));
+    let server = net::create_server(move |client| {
+        client.pause();
+        nodenet::set_timeout(20, move || {
+            client.resume();
+        });
+        client.on(End, move || {
+            client.end();
+        });
+    });
+    let l = log.clone();
+    server
+        .listen((0, "127.0.0.1"), move || {
+            let port = server.address().unwrap().port;
+            let l = l.clone();
+            let client = net::connect(port, "127.0.0.1", move |client| {
+                let chunk = vec![1u8; 64 * 1024];
+                let mut n = 0;
+                loop {
+                    let l = l.clone();
+                    n += 1;
+                    let more = client.write_with_callback(&chunk, move |err| {
+                        assert!(err.is_none());
+                        l.borrow_mut().push(format!("cb {n}"));
+                    });
+                    if !more {
+                        break;
+                    }
+                }
+                let l = l.clone();
+                client.once(Drain, move || {
+                    l.borrow_mut().push("drain".into());
+                    client.end();
+                });
+            });
+            client.on(Close, move |_| {
+                server.close(());
+            });
+        })
+        .unwrap();
+    nodenet::run().unwrap();
+    let log = log.borrow();
+    let drain = log
+        .iter()
+        .position(|entry| entry == "drain")
+        .expect("drain");
+    assert!(
+        drain < log.len() - 1,
+        "the last callback must follow 'drain': {log:?}"
+    );
+    assert_eq!(
+        log.iter().filter(|entry| *entry != "drain").count(),
+        log.len() - 1
+    );
+    assert!(
+        nodenet::loop_stats().is_empty(),
+        "{:?}",
+        nodenet::loop_stats()
+    );
 }

@@ -142,6 +142,12 @@ impl SocketState {
         }
     }
 
+    /// Whether a writable event has work here: queued bytes, a `'drain'` owed, or a FIN that
+    /// waits for the queue (what [`flush`] would act on).
+    pub(crate) fn wants_flush(&self) -> bool {
+        !self.queue.is_empty() || self.need_drain || (self.end_called && !self.write_shut)
+    }
+
     pub(crate) fn is_closed(&self) -> bool {
         self.phase == Phase::Closed
     }
@@ -377,6 +383,9 @@ pub(crate) fn flush(core: &mut Core, id: HandleId) {
     let Some(stream) = socket.stream.as_ref() else {
         return;
     };
+    // Node's afterWrite emits 'drain' before the callbacks of the writes that emptied the
+    // buffer, so 'drain' goes in front of the callbacks this flush completes.
+    let first_callback = ticks.len();
     if !socket.queue.is_empty() {
         let flushed = socket.queue.flush(
             |slices| send_vectored(stream, slices),
@@ -393,8 +402,9 @@ pub(crate) fn flush(core: &mut Core, id: HandleId) {
             return;
         }
     }
-    if std::mem::take(&mut socket.need_drain) {
-        ticks.push_back(Task::Socket(id, SocketNotice::Drain));
+    // Node skips 'drain' once end() has been called.
+    if std::mem::take(&mut socket.need_drain) && !socket.end_called {
+        ticks.insert(first_callback, Task::Socket(id, SocketNotice::Drain));
     }
     if socket.end_called && !socket.write_shut {
         shutdown(core, id);
