@@ -17,6 +17,20 @@
 //!     client.on(Close, || {}); // a Socket's 'close' passes `had_error`
 //! });
 //! ```
+//!
+//! ```compile_fail
+//! use nodenet::event::*;
+//! let server = nodenet::net::create_server(|client| {
+//!     client.on(Connection, |socket| {}); // 'connection' is a Server event
+//! });
+//! ```
+//!
+//! ```compile_fail
+//! use nodenet::event::*;
+//! let server = nodenet::net::create_server(|client| {
+//!     client.on(Date, |data| {}); // misspelt: there is no `Date` event
+//! });
+//! ```
 
 use std::cell::RefCell;
 use std::rc::Rc;

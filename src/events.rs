@@ -219,8 +219,13 @@ impl<T: 'static> EventEmitter<T> {
         let snapshot = self.listeners.borrow().snapshot();
         let mut called = false;
         for entry in snapshot.iter().filter(|entry| entry.event == event) {
-            if entry.once && self.listeners.borrow_mut().remove(entry.id).is_none() {
-                continue;
+            if entry.once {
+                // Node's onceWrapper: runs once even if `off()` removed it during this emit.
+                if !entry.claim() {
+                    continue;
+                }
+                let removed = self.listeners.borrow_mut().remove(entry.id);
+                drop(removed);
             }
             invoke(&entry.callback, |listener| listener(payload));
             called = true;

@@ -43,7 +43,19 @@ pub(crate) struct Entry<K, C> {
     pub(crate) id: ListenerId,
     pub(crate) event: K,
     pub(crate) once: bool,
+    /// A `once` listener's run, shared by the live list and every snapshot: Node's
+    /// `onceWrapper` `fired` flag. A `once` listener removed during an emit that has already
+    /// passed it over still runs in that emit, but never twice.
+    fired: Option<Rc<Cell<bool>>>,
     pub(crate) callback: C,
+}
+
+impl<K, C> Entry<K, C> {
+    /// Claims a `once` listener's only run; false if it has run (or is running) already. Always
+    /// true for other listeners.
+    pub(crate) fn claim(&self) -> bool {
+        self.fired.as_ref().is_none_or(|fired| !fired.replace(true))
+    }
 }
 
 impl<K: Clone, C: Clone> Clone for Entry<K, C> {
@@ -52,6 +64,7 @@ impl<K: Clone, C: Clone> Clone for Entry<K, C> {
             id: self.id,
             event: self.event.clone(),
             once: self.once,
+            fired: self.fired.clone(),
             callback: self.callback.clone(),
         }
     }
@@ -77,6 +90,7 @@ impl<K: Clone + PartialEq, C: Clone> Listeners<K, C> {
             id,
             event,
             once,
+            fired: once.then(|| Rc::new(Cell::new(false))),
             callback,
         };
         let entries = Rc::make_mut(&mut self.entries);

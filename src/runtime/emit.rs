@@ -67,11 +67,13 @@ pub(crate) fn emit(id: HandleId, event: &'static str, mut call: impl FnMut(&Call
     let mut called = false;
     for entry in snapshot.iter().filter(|entry| entry.event == event) {
         if entry.once {
-            // Gone already means a re-entrant emit ran it, or it was removed on purpose.
-            let removed = with_core(|core| core.slot(id)?.listeners.remove(entry.id)).flatten();
-            if removed.is_none() {
+            // Node's onceWrapper: run unless already fired (by a re-entrant emit), even if
+            // `off()` removed it after this emit began; remove it from the live list first.
+            if !entry.claim() {
                 continue;
             }
+            let removed = with_core(|core| core.slot(id)?.listeners.remove(entry.id)).flatten();
+            drop(removed);
         }
         call(&entry.callback);
         called = true;
