@@ -37,7 +37,8 @@ pub(crate) fn set(core: &mut Core, socket_id: HandleId, ms: u64) {
     let Some(socket) = core.socket(socket_id) else {
         return;
     };
-    if ms == 0 {
+    // A destroyed socket never times out: no timer may outlive it.
+    if ms == 0 || socket.is_closed() {
         if let Some(idle) = socket.idle.take() {
             idle.cancel(core);
         }

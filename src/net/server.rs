@@ -301,6 +301,7 @@ impl Server {
             }
             server.listen_called = true;
             server.close_called = false;
+            server.close_queued = false;
             let referenced = core.slot(self.id).is_some_and(|slot| slot.referenced);
             core.set_liveness(self.id, true, referenced);
             Some(true)

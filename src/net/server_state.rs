@@ -37,7 +37,7 @@ pub(crate) struct ServerState {
     pub(crate) listen_called: bool,
     pub(crate) connections: usize,
     pub(crate) close_called: bool,
-    close_queued: bool,
+    pub(crate) close_queued: bool,
     pub(crate) options: ServerOptions,
     pub(crate) address: Option<SocketAddr>,
 }

@@ -215,6 +215,9 @@ pub(crate) fn deliver(id: HandleId, notice: SocketNotice) {
             let allow_half_open = with_core(|core| {
                 let socket = core.socket(id)?;
                 socket.end_emitted = true;
+                // Node swaps in writeAfterFIN here: once our side has ended too, a write gets
+                // EPIPE "ended by the other party" rather than "write after end".
+                socket.ended_by_peer = !socket.allow_half_open;
                 Some(socket.allow_half_open)
             })
             .flatten();
@@ -230,12 +233,7 @@ pub(crate) fn deliver(id: HandleId, notice: SocketNotice) {
             });
         }
         SocketNotice::EndAfterPeer => {
-            with_core(|core| {
-                if let Some(socket) = core.socket(id) {
-                    socket.ended_by_peer = !socket.end_called;
-                }
-                end(core, id);
-            });
+            with_core(|core| end(core, id));
         }
         SocketNotice::Drain => {
             emit::emit_unit(id, "drain");

@@ -4,7 +4,6 @@ use std::io;
 use std::time::{Duration, Instant};
 
 use crate::error::{codes, Error};
-use crate::handle::HandleId;
 use crate::net::readiness::{self, Readiness};
 use crate::runtime::core::{with_core, IoKind, WAKER_TOKEN};
 use crate::runtime::tasks;
@@ -120,15 +119,9 @@ fn poll_and_dispatch() -> Result<(), Error> {
                     remote::run_posted();
                     continue;
                 }
-                let key = event.token().0;
                 // Slots are freed only in the close phase, after the batch, so this key still
                 // names the handle the event was registered for (or its closed, inert slot).
-                let Some(generation) =
-                    with_core(|core| core.io.get(key).map(|slot| slot.generation)).flatten()
-                else {
-                    continue;
-                };
-                readiness::dispatch(HandleId::new(key, generation), Readiness::from(event));
+                readiness::dispatch(event.token().0, Readiness::from(event));
             }
             Ok(())
         }
@@ -147,8 +140,10 @@ fn run_closing() {
     for id in closing {
         readiness::emit_close(id);
         let freed = with_core(|core| {
+            // A server listening again since its 'close' keeps its slot.
+            let reopened = core.server(id).is_some_and(|server| server.listen_called);
             let live = core.slot(id).is_some();
-            live.then(|| core.io.remove(id.key()))
+            (live && !reopened).then(|| core.io.remove(id.key()))
         })
         .flatten();
         // The slot's listeners are dropped here, outside the borrow.

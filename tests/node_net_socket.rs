@@ -1,0 +1,1690 @@
+//! Node's own `test/parallel/test-net-*.js` tests about `net.Socket`, ported one `#[test]` per
+//! Node file and named after it. Each asserts what the Node test asserts; see
+//! `docs/conformance.md` for the table of ported, differing and skipped tests.
+
+mod common;
+
+use common::*;
+use nodenet::net::ServerOptions;
+use nodenet::prelude::*;
+use nodenet::string_decoder::Encoding;
+
+/// A server on 127.0.0.1 whose accepted sockets get `on_client`; `then(server, port)` once
+/// listening.
+fn serve(
+    on_client: impl FnMut(Socket) + 'static,
+    then: impl FnOnce(Server, u16) + 'static,
+) -> Server {
+    serve_with(ServerOptions::default(), on_client, then)
+}
+
+fn serve_with(
+    options: ServerOptions,
+    on_client: impl FnMut(Socket) + 'static,
+    then: impl FnOnce(Server, u16) + 'static,
+) -> Server {
+    let server = net::create_server_with(options, on_client);
+    listen_then(server, "127.0.0.1", move |port| then(server, port));
+    server
+}
+
+/// test-net-after-close.js: after 'close', set_no_delay, set_keep_alive, writable_length,
+/// pause, resume, address, remote address/port must not fail.
+#[test]
+fn test_net_after_close() {
+    bounded(|| {
+        serve(
+            |s| {
+                s.end();
+            },
+            |server, port| {
+                let c = net::connect(port, "127.0.0.1", |_c| {});
+                c.on(End, move || {
+                    c.end();
+                });
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        c.set_no_delay(true);
+                        c.set_keep_alive(true, 0);
+                        let _ = c.writable_length();
+                        c.pause();
+                        c.resume();
+                        let _ = c.address();
+                        let _ = c.remote_address();
+                        let _ = c.remote_port();
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-allow-half-open.js: allowHalfOpen defaults to false; the server end()s with data,
+/// the client gets 'end', is not destroyed on the next tick, ends itself ('finish'), then
+/// 'close'.
+#[test]
+fn test_net_allow_half_open() {
+    bounded(|| {
+        serve(
+            |s| {
+                s.end_with(vec![0u8; 1024]);
+            },
+            |server, port| {
+                let log = Log::new();
+                let c = net::connect(port, "127.0.0.1", |_c| {});
+                c.on(Data, |_d| {});
+                c.on(
+                    End,
+                    must_call!(move || {
+                        log.push("end");
+                        assert!(!c.destroyed());
+                        nodenet::next_tick(move || {
+                            assert!(!c.destroyed(), "not destroyed on the next tick");
+                        });
+                    }),
+                );
+                c.on(
+                    Finish,
+                    must_call!(move || {
+                        log.push("finish");
+                        assert!(!c.destroyed());
+                    }),
+                );
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        log.push("close");
+                        log.assert_eq(&["end", "finish", "close"]);
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-access-byteswritten.js: bytesWritten is readable on a fresh socket and on a
+/// closed one.
+#[test]
+fn test_net_access_byteswritten() {
+    bounded(|| {
+        serve(
+            |s| {
+                s.destroy();
+            },
+            |server, port| {
+                let c = net::connect(port, "127.0.0.1", |_c| {});
+                assert_eq!(c.bytes_written(), 0);
+                c.on(Error, |_e| {});
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        assert_eq!(c.bytes_written(), 0);
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-binary.js: all 256 byte values round-trip through an echo server, read back as
+/// latin1 ('binary') text.
+#[test]
+fn test_net_binary() {
+    bounded(|| {
+        let mut binary = Vec::new();
+        for _ in 0..8 {
+            binary.extend(0u8..=255);
+        }
+        let expected: String = binary.iter().map(|&b| b as char).collect();
+        let received = Slot::<String>::new();
+        received.set(String::new());
+        serve(
+            |s| {
+                s.on(Data, move |d| {
+                    s.write(d);
+                });
+                s.on(End, move || {
+                    s.end();
+                });
+            },
+            move |server, port| {
+                let c = net::connect(port, "127.0.0.1", move |c| {
+                    c.write(&binary);
+                    c.end();
+                });
+                c.set_encoding(Encoding::Latin1);
+                c.on(Data, move |d| {
+                    let mut r = received.take().unwrap();
+                    r.push_str(d.as_str().expect("text with an encoding"));
+                    received.set(r);
+                });
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        assert_eq!(received.get(), expected);
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-buffersize.js: bufferSize (writable_length) is 0 before the write and 0 again at
+/// 'finish', once flushed.
+#[test]
+fn test_net_buffersize() {
+    bounded(|| {
+        serve(
+            |s| {
+                s.on(Data, |_d| {});
+                s.on(End, move || {
+                    s.end();
+                });
+            },
+            |server, port| {
+                let c = net::connect(port, "127.0.0.1", move |c| {
+                    assert_eq!(c.writable_length(), 0);
+                    c.write("foo");
+                    c.end();
+                });
+                c.on(
+                    Finish,
+                    must_call!(move || {
+                        assert_eq!(c.writable_length(), 0);
+                    }),
+                );
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-bytes-read.js: bytesRead grows by each 'data' chunk's length and ends at the total.
+#[test]
+fn test_net_bytes_read() {
+    bounded(|| {
+        const N: usize = 65536 * 4;
+        serve(
+            |s| {
+                s.end_with(vec![b'x'; N]);
+            },
+            |server, port| {
+                let total = Slot::<u64>::new();
+                total.set(0);
+                let c = net::connect(port, "127.0.0.1", |_c| {});
+                c.on(Data, move |d| {
+                    let t = total.get() + d.as_bytes().len() as u64;
+                    total.set(t);
+                    assert_eq!(c.bytes_read(), t);
+                });
+                c.on(
+                    End,
+                    must_call!(move || {
+                        assert_eq!(c.bytes_read(), N as u64);
+                        c.end();
+                    }),
+                );
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        assert_eq!(c.bytes_read(), N as u64);
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-bytes-stats.js (first connection; the reconnect of the same Socket is not
+/// supported): write('foo') + end('bar') gives bytesRead and bytesWritten of 6 on both ends.
+#[test]
+fn test_net_bytes_stats() {
+    bounded(|| {
+        serve(
+            |s| {
+                s.on(Data, |_d| {});
+                s.on(
+                    End,
+                    must_call!(move || {
+                        assert_eq!(s.bytes_read(), 6);
+                        s.end_with("foobar");
+                    }),
+                );
+            },
+            |server, port| {
+                let c = net::connect(port, "127.0.0.1", move |c| {
+                    c.write("foo");
+                    c.end_with("bar");
+                });
+                c.on(Data, |_d| {});
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        assert_eq!(c.bytes_read(), 6);
+                        assert_eq!(c.bytes_written(), 6);
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-bytes-written-large.js: bytesWritten is exact for a large single write.
+#[test]
+fn test_net_bytes_written_large() {
+    bounded(|| {
+        const N: usize = 10_000_000;
+        serve(
+            must_call!(move |s: Socket| {
+                s.write(vec![0u8; N]);
+                s.end();
+                s.on(
+                    Close,
+                    must_call!(move |_h| {
+                        assert_eq!(s.bytes_written(), N as u64);
+                    }),
+                );
+                assert_eq!(s.bytes_written(), N as u64);
+            }),
+            |server, port| {
+                let c = net::connect(port, "127.0.0.1", |_c| {});
+                c.on(Data, |_d| {});
+                c.on(End, move || {
+                    c.end();
+                });
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        assert_eq!(c.bytes_read(), N as u64);
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-can-reset-timeout.js: the server socket's timeout is reset by incoming data, and
+/// 'timeout' fires once afterwards.
+#[test]
+fn test_net_can_reset_timeout() {
+    bounded(|| {
+        serve(
+            must_call!(move |s: Socket| {
+                s.set_timeout(100, ());
+                s.on(Data, must_call!(move |_d| {}));
+                s.on(
+                    Timeout,
+                    must_call!(move || {
+                        s.end();
+                    }),
+                );
+                s.write("hi");
+            }),
+            |server, port| {
+                let c = net::connect(port, "127.0.0.1", |_c| {});
+                c.on(Data, move |_d| {
+                    c.write("x");
+                });
+                c.on(End, move || {
+                    c.end();
+                });
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-connect-buffer.js: a write while connecting is queued and counted in bytesWritten
+/// at once (bytes, not characters), its callback runs after 'connect'; end(b) before connect
+/// works; readyState stays "opening"; the server gets "L'État, c'est moi". (The Node test's
+/// `write() === false` relies on `highWaterMark: 0`, an option nodenet does not have.)
+#[test]
+fn test_net_connect_buffer() {
+    bounded(|| {
+        let received = Slot::<Vec<u8>>::new();
+        received.set(Vec::new());
+        let connected = Slot::<bool>::new();
+        connected.set(false);
+        serve(
+            move |s| {
+                s.on(Data, move |d| {
+                    let mut r = received.take().unwrap();
+                    r.extend_from_slice(&d);
+                    received.set(r);
+                });
+                s.on(
+                    End,
+                    must_call!(move || {
+                        assert_eq!(received.get(), "L'État, c'est moi".as_bytes());
+                        s.end();
+                    }),
+                );
+            },
+            move |server, port| {
+                let c = net::connect(
+                    port,
+                    "127.0.0.1",
+                    must_call!(move |_c: Socket| {
+                        connected.set(true);
+                    }),
+                );
+                assert!(c.connecting());
+                assert_eq!(c.ready_state(), ReadyState::Opening);
+                let a = "L'État, c'est ";
+                let b = "moi";
+                c.write_with_callback(
+                    a,
+                    must_call!(move |e: Option<&nodenet::Error>| {
+                        assert!(e.is_none());
+                        assert!(connected.get());
+                    }),
+                );
+                assert_eq!(c.bytes_written(), a.len() as u64);
+                c.end_with(b);
+                assert_eq!(c.ready_state(), ReadyState::Opening);
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-connect-destroy.js: destroy() right after connect(): 'close' once.
+#[test]
+fn test_net_connect_destroy() {
+    bounded(|| {
+        let c = net::connect(9, "127.0.0.1", must_not_call!(|_c|));
+        c.on(Close, must_call!(|_h| {}));
+        c.destroy();
+        run_and_check();
+    });
+}
+
+/// test-net-connect-immediate-destroy.js: destroy() right after connecting to a listening
+/// port: no 'connect'.
+#[test]
+fn test_net_connect_immediate_destroy() {
+    bounded(|| {
+        serve(
+            |_s| {},
+            |server, port| {
+                let c = net::connect(port, "127.0.0.1", must_not_call!(|_c|));
+                c.on(Connect, must_not_call!());
+                c.destroy();
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-keepalive.js: setKeepAlive(true, 50) on a connected socket is accepted and the
+/// connection keeps working.
+#[test]
+fn test_net_keepalive() {
+    bounded(|| {
+        serve(
+            |s| {
+                s.set_keep_alive(true, 50);
+                s.on(Data, move |d| {
+                    assert_eq!(d.as_bytes(), b"ping");
+                    s.end();
+                });
+            },
+            |server, port| {
+                let c = net::connect(port, "127.0.0.1", |c| {
+                    c.write("ping");
+                });
+                c.set_keep_alive(true, 50);
+                c.on(
+                    End,
+                    must_call!(move || {
+                        c.end();
+                    }),
+                );
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-connect-options-ipv6.js: connecting to ::1 works and reports family IPv6.
+#[test]
+fn test_net_connect_options_ipv6() {
+    bounded(|| {
+        let server = net::create_server(|s| {
+            s.end();
+        });
+        listen_then(server, "::1", move |port| {
+            let c = net::connect(
+                port,
+                "::1",
+                must_call!(move |c: Socket| {
+                    assert_eq!(c.remote_family(), Some("IPv6"));
+                    assert_eq!(c.remote_address().as_deref(), Some("::1"));
+                    assert_eq!(c.remote_port(), Some(port));
+                }),
+            );
+            c.on(End, move || {
+                c.end();
+            });
+            c.on(
+                Close,
+                must_call!(move |_h| {
+                    server.close(());
+                }),
+            );
+        });
+        run_and_check();
+    });
+}
+
+/// test-net-connect-reset.js: resetAndDestroy() on a connecting socket: 'close' once, no
+/// 'error'.
+#[test]
+fn test_net_connect_reset() {
+    bounded(|| {
+        serve(
+            |s| {
+                s.on(Error, |_e| {});
+            },
+            |server, port| {
+                let c = net::connect(port, "127.0.0.1", must_not_call!(|_c|));
+                c.on(Error, must_not_call!(|_e|));
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        server.close(());
+                    }),
+                );
+                c.reset_and_destroy();
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-connect-reset-after-destroy.js: resetAndDestroy() after destroy(): no second
+/// 'close', no throw.
+#[test]
+fn test_net_connect_reset_after_destroy() {
+    bounded(|| {
+        serve(
+            |s| {
+                s.on(Error, |_e| {});
+            },
+            |server, port| {
+                let c = net::connect(port, "127.0.0.1", move |c| {
+                    c.destroy();
+                    c.reset_and_destroy();
+                });
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-socket-reset-send.js: resetAndDestroy() on a connected socket: the peer gets
+/// 'error' ECONNRESET and then 'close'.
+#[test]
+fn test_net_socket_reset_send() {
+    bounded(|| {
+        serve(
+            |s| {
+                s.on(
+                    Error,
+                    must_call!(|e: &nodenet::Error| {
+                        assert_eq!(e.code(), Some("ECONNRESET"));
+                    }),
+                );
+                s.on(Close, must_call!(|_h| {}));
+                s.write("x");
+            },
+            |server, port| {
+                let c = net::connect(port, "127.0.0.1", |_c| {});
+                c.on(Data, move |_d| {
+                    c.reset_and_destroy();
+                });
+                c.on(Error, must_not_call!(|_e|));
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-socket-reset-twice.js: resetAndDestroy() twice: no error, 'close' once.
+#[test]
+fn test_net_socket_reset_twice() {
+    bounded(|| {
+        serve(
+            |s| {
+                s.on(Error, |_e| {});
+            },
+            |server, port| {
+                let c = net::connect(port, "127.0.0.1", move |c| {
+                    c.reset_and_destroy();
+                    c.reset_and_destroy();
+                });
+                c.on(Error, must_not_call!(|_e|));
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-end-destroyed.js: end() on a destroyed socket is a no-op: no error, no throw.
+#[test]
+fn test_net_end_destroyed() {
+    bounded(|| {
+        serve(
+            |s| {
+                s.on(Error, |_e| {});
+                s.on(End, move || {
+                    s.end();
+                });
+            },
+            |server, port| {
+                let c = net::connect(port, "127.0.0.1", move |c| {
+                    c.destroy();
+                    c.end();
+                    assert!(c.destroyed());
+                });
+                c.on(Error, must_not_call!(|_e|));
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-error-twice.js: the client destroys while the server writes 10 MiB: the server
+/// socket emits 'error' at most once (Node: exactly once, EPIPE or ECONNRESET).
+#[test]
+fn test_net_error_twice() {
+    bounded(|| {
+        let errors = Slot::<usize>::new();
+        errors.set(0);
+        serve(
+            move |s| {
+                s.on(Error, move |e: &nodenet::Error| {
+                    errors.set(errors.get() + 1);
+                    assert!(
+                        matches!(e.code(), Some("EPIPE") | Some("ECONNRESET")),
+                        "{e:?}"
+                    );
+                });
+                s.on(Close, must_call!(move |_h| {}));
+                s.write(vec![b'x'; 10 * 1024 * 1024]);
+            },
+            move |server, port| {
+                let c = net::connect(port, "127.0.0.1", |_c| {});
+                c.on(Data, move |_d| {
+                    c.destroy();
+                });
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+        assert_eq!(errors.get(), 1);
+    });
+}
+
+/// test-net-large-string.js: a 1 MB utf8 string write arrives whole.
+#[test]
+fn test_net_large_string() {
+    bounded(|| {
+        let data = "Cyberdyne Systems ".repeat(1024 * 1024 / 18);
+        let len = data.len();
+        let received = Slot::<String>::new();
+        received.set(String::new());
+        serve(
+            move |s| {
+                s.set_encoding(Encoding::Utf8);
+                s.on(Data, move |d| {
+                    let mut r = received.take().unwrap();
+                    r.push_str(d.as_str().unwrap());
+                    received.set(r);
+                });
+                s.on(
+                    End,
+                    must_call!(move || {
+                        assert_eq!(received.get().len(), len);
+                        s.end();
+                    }),
+                );
+            },
+            move |server, port| {
+                let c = net::connect(port, "127.0.0.1", move |c| {
+                    c.write(&data);
+                    c.end();
+                });
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-pause-resume-connecting.js: pause()/resume() before the connection: the last
+/// call wins; a paused socket gets no 'data' until resumed.
+#[test]
+fn test_net_pause_resume_connecting() {
+    bounded(|| {
+        let conns = Slot::<usize>::new();
+        conns.set(0);
+        serve(
+            move |s| {
+                s.on(Error, |_e| {});
+                conns.set(conns.get() + 1);
+                s.end_with("hello");
+            },
+            move |server, port| {
+                let closed = Slot::<usize>::new();
+                closed.set(0);
+                let on_close = move || {
+                    closed.set(closed.get() + 1);
+                    if closed.get() == 4 {
+                        server.close(());
+                    }
+                };
+                // Paused then resumed: data flows.
+                let c1 = net::connect(port, "127.0.0.1", |_c| {});
+                c1.pause();
+                c1.resume();
+                c1.on(Data, must_call!(|_d| {}));
+                c1.on(Close, move |_h| on_close());
+                // Resumed then paused: no data until resumed later.
+                let c2 = net::connect(port, "127.0.0.1", |_c| {});
+                c2.resume();
+                c2.pause();
+                c2.on(Data, must_not_call!(|_d|));
+                c2.on(
+                    Connect,
+                    must_call!(move || {
+                        nodenet::set_timeout(20, move || {
+                            c2.destroy();
+                        });
+                    }),
+                );
+                c2.on(Close, move |_h| on_close());
+                // Paused only.
+                let c3 = net::connect(port, "127.0.0.1", |_c| {});
+                c3.pause();
+                c3.on(Data, must_not_call!(|_d|));
+                c3.on(
+                    Connect,
+                    must_call!(move || {
+                        nodenet::set_timeout(20, move || {
+                            c3.destroy();
+                        });
+                    }),
+                );
+                c3.on(Close, move |_h| on_close());
+                // Paused, then resumed after connect.
+                let c4 = net::connect(port, "127.0.0.1", |_c| {});
+                c4.pause();
+                c4.on(
+                    Connect,
+                    must_call!(move || {
+                        c4.resume();
+                    }),
+                );
+                c4.on(Data, must_call!(|_d| {}));
+                c4.on(Close, move |_h| on_close());
+            },
+        );
+        run_and_check();
+        assert_eq!(conns.get(), 4);
+    });
+}
+
+/// test-net-pingpong.js: N ping/pong exchanges with readyState checks, then end/close.
+#[test]
+fn test_net_pingpong() {
+    for host in HOSTS {
+        bounded(move || {
+            const N: usize = 100;
+            let server = net::create_server(must_call!(move |s: Socket| {
+                assert_eq!(s.ready_state(), ReadyState::Open);
+                s.set_no_delay(true);
+                s.set_encoding(Encoding::Utf8);
+                s.on(Data, move |d| {
+                    assert_eq!(s.ready_state(), ReadyState::Open);
+                    assert_eq!(d.as_str(), Some("PING"));
+                    s.write("PONG");
+                });
+                s.on(
+                    End,
+                    must_call!(move || {
+                        assert_eq!(s.ready_state(), ReadyState::WriteOnly);
+                        s.end();
+                    }),
+                );
+                s.on(
+                    Close,
+                    must_call!(move |had_error| {
+                        assert!(!had_error);
+                        assert_eq!(s.ready_state(), ReadyState::Closed);
+                    }),
+                );
+            }));
+            listen_then(server, host, move |port| {
+                let count = Slot::<usize>::new();
+                count.set(0);
+                let c = net::connect(port, host, move |c| {
+                    assert_eq!(c.ready_state(), ReadyState::Open);
+                    c.write("PING");
+                });
+                c.set_encoding(Encoding::Utf8);
+                c.on(Data, move |d| {
+                    assert_eq!(d.as_str(), Some("PONG"));
+                    let n = count.get() + 1;
+                    count.set(n);
+                    if n < N {
+                        assert_eq!(c.ready_state(), ReadyState::Open);
+                        c.write("PING");
+                    } else {
+                        c.end();
+                        assert_eq!(c.ready_state(), ReadyState::ReadOnly);
+                    }
+                });
+                c.on(
+                    Close,
+                    must_call!(move |had_error| {
+                        assert!(!had_error);
+                        assert_eq!(count.get(), N);
+                        server.close(());
+                    }),
+                );
+            });
+            run_and_check();
+        });
+    }
+}
+
+/// test-net-remote-address-port.js: remoteAddress is the loopback used, remotePort is the
+/// server's port on the client and a real port on the server, remoteFamily matches.
+#[test]
+fn test_net_remote_address_port() {
+    for host in HOSTS {
+        bounded(move || {
+            let family = if host == "::1" { "IPv6" } else { "IPv4" };
+            let server = net::create_server(must_call!(move |s: Socket| {
+                assert_eq!(s.remote_address().as_deref(), Some(host));
+                assert_eq!(s.remote_family(), Some(family));
+                assert!(s.remote_port().unwrap() > 0);
+                s.end();
+            }));
+            listen_then(server, host, move |port| {
+                let c = net::connect(
+                    port,
+                    host,
+                    must_call!(move |c: Socket| {
+                        assert_eq!(c.remote_address().as_deref(), Some(host));
+                        assert_eq!(c.remote_family(), Some(family));
+                        assert_eq!(c.remote_port(), Some(port));
+                    }),
+                );
+                c.on(End, move || {
+                    c.end();
+                });
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        server.close(());
+                    }),
+                );
+            });
+            run_and_check();
+        });
+    }
+}
+
+/// test-net-settimeout.js: setTimeout(ms) then setTimeout(0) disables it: no 'timeout'.
+#[test]
+fn test_net_settimeout() {
+    bounded(|| {
+        serve(
+            |s| {
+                s.on(End, move || {
+                    s.end();
+                });
+            },
+            |server, port| {
+                let c = net::connect(port, "127.0.0.1", move |c| {
+                    c.set_timeout(10, must_not_call!());
+                    c.set_timeout(0, ());
+                    nodenet::set_timeout(50, move || {
+                        c.end();
+                    });
+                });
+                c.on(Timeout, must_not_call!());
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-socket-close-after-end.js: the server end('foo')s; on the client 'end' precedes
+/// 'close'.
+#[test]
+fn test_net_socket_close_after_end() {
+    bounded(|| {
+        serve(
+            |s| {
+                s.end_with("foo");
+            },
+            |server, port| {
+                let log = Log::new();
+                let c = net::connect(port, "127.0.0.1", |_c| {});
+                c.on(Data, move |d| {
+                    assert_eq!(d.as_bytes(), b"foo");
+                    log.push("data");
+                });
+                c.on(End, must_call!(move || log.push("end")));
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        log.push("close");
+                        log.assert_eq(&["data", "end", "close"]);
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-socket-connecting.js: `connecting` is true after connect() and false in the
+/// connect callback.
+#[test]
+fn test_net_socket_connecting() {
+    bounded(|| {
+        serve(
+            |s| {
+                s.end();
+            },
+            |server, port| {
+                let c = net::connect(
+                    port,
+                    "127.0.0.1",
+                    must_call!(move |c: Socket| {
+                        assert!(!c.connecting());
+                        server.close(());
+                    }),
+                );
+                assert!(c.connecting());
+                c.on(End, move || {
+                    c.end();
+                });
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-socket-destroy-send.js: write after destroy: the callback gets
+/// ERR_STREAM_DESTROYED "Cannot call write after a stream was destroyed".
+#[test]
+fn test_net_socket_destroy_send() {
+    bounded(|| {
+        serve(
+            |s| {
+                s.on(Error, |_e| {});
+            },
+            |server, port| {
+                let c = net::connect(port, "127.0.0.1", move |c| {
+                    c.destroy();
+                    c.write_with_callback(
+                        "hello",
+                        must_call!(|e: Option<&nodenet::Error>| {
+                            let e = e.expect("an error");
+                            assert_eq!(e.code(), Some("ERR_STREAM_DESTROYED"));
+                            assert_eq!(
+                                e.message(),
+                                "Cannot call write after a stream was destroyed"
+                            );
+                        }),
+                    );
+                });
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-socket-destroy-twice.js: destroy() twice: 'close' once.
+#[test]
+fn test_net_socket_destroy_twice() {
+    bounded(|| {
+        let c = net::connect(9, "127.0.0.1", must_not_call!(|_c|));
+        c.on(Error, must_not_call!(|_e|));
+        c.on(Close, must_call!(|_h| {}));
+        c.destroy();
+        c.destroy();
+        run_and_check();
+    });
+}
+
+/// test-net-socket-end-before-connect.js: end() before the connection: 'end' and 'close'
+/// still come once connected and the peer ends.
+#[test]
+fn test_net_socket_end_before_connect() {
+    bounded(|| {
+        serve(
+            |s| {
+                s.on(End, move || {
+                    s.end();
+                });
+            },
+            |server, port| {
+                let c = net::connect(port, "127.0.0.1", |_c| {});
+                c.end();
+                c.on(End, must_call!(|| {}));
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-socket-local-address.js: the client's localAddress/localPort after connecting
+/// equal the server side's remoteAddress/remotePort.
+#[test]
+fn test_net_socket_local_address() {
+    bounded(|| {
+        let server_seen = Slot::<(String, u16)>::new();
+        serve(
+            move |s| {
+                server_seen.set((s.remote_address().unwrap(), s.remote_port().unwrap()));
+                s.end();
+            },
+            move |server, port| {
+                let local = Slot::<(String, u16)>::new();
+                let c = net::connect(port, "127.0.0.1", move |c| {
+                    local.set((c.local_address().unwrap(), c.local_port().unwrap()));
+                });
+                c.on(End, move || {
+                    c.end();
+                });
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        assert_eq!(local.get(), server_seen.get());
+                        assert_eq!(local.get().0, "127.0.0.1");
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-socket-no-halfopen-enforcer.js: with allowHalfOpen false, a socket ends its own
+/// side when the peer ends ('end' then 'finish').
+#[test]
+fn test_net_socket_no_halfopen_enforcer() {
+    bounded(|| {
+        serve(
+            |s| {
+                let log = Log::new();
+                s.on(End, must_call!(move || log.push("end")));
+                s.on(Finish, must_call!(move || log.push("finish")));
+                s.on(
+                    Close,
+                    must_call!(move |_h| {
+                        log.assert_eq(&["end", "finish"]);
+                    }),
+                );
+            },
+            |server, port| {
+                let c = net::connect(port, "127.0.0.1", |c| {
+                    c.end();
+                });
+                c.on(End, must_call!(|| {}));
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-socket-ready-without-cb.js: connecting without a callback: 'ready' fires.
+#[test]
+fn test_net_socket_ready_without_cb() {
+    bounded(|| {
+        serve(
+            |s| {
+                s.end();
+            },
+            |server, port| {
+                let c = net::connect(port, "127.0.0.1", |_c| {});
+                c.on(
+                    Ready,
+                    must_call!(move || {
+                        c.end();
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-socket-timeout.js: the timeout callback fires (and setTimeout returns the
+/// socket); setTimeout after destroy is a no-op.
+#[test]
+fn test_net_socket_timeout() {
+    bounded(|| {
+        serve(
+            |_s| {},
+            |server, port| {
+                let c = net::connect(port, "127.0.0.1", |_c| {});
+                let same = c.set_timeout(
+                    50,
+                    must_call!(move || {
+                        c.destroy();
+                        server.close(());
+                    }),
+                );
+                assert!(same == c);
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-socket-timeout.js, last part: setTimeout on a destroyed socket is a no-op and
+/// leaves nothing in the loop.
+#[test]
+fn test_net_socket_timeout_after_destroy() {
+    bounded(|| {
+        serve(
+            |_s| {},
+            |server, port| {
+                let c = net::connect(
+                    port,
+                    "127.0.0.1",
+                    must_call!(move |c: Socket| {
+                        c.destroy();
+                        c.set_timeout(1, must_not_call!());
+                        server.close(());
+                    }),
+                );
+                c.on(Close, must_call!(|_h| {}));
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-socket-timeout-unref.js: unref'd sockets with a timeout do not keep the loop
+/// alive (the Node test's process exits).
+#[test]
+fn test_net_socket_timeout_unref() {
+    bounded(|| {
+        let server = net::create_server(|s| {
+            s.on(Error, |_e| {});
+        });
+        let sockets = Slot::<Vec<Socket>>::new();
+        sockets.set(Vec::new());
+        listen_then(server, "127.0.0.1", move |port| {
+            server.unref();
+            for _ in 0..2 {
+                let c = net::connect(port, "127.0.0.1", |_c| {});
+                c.unref();
+                c.set_timeout(1000 * 1000, must_not_call!());
+                let mut all = sockets.take().unwrap();
+                all.push(c);
+                sockets.set(all);
+            }
+        });
+        nodenet::run().unwrap();
+        // run() returned although the sockets are open: they are unref'd. Clean up.
+        for s in sockets.get() {
+            s.destroy();
+        }
+        server.close(());
+        run_and_check();
+    });
+}
+
+/// test-net-stream.js: the server writes a large buffer to a client that destroys: no panic,
+/// the server still closes.
+#[test]
+fn test_net_stream() {
+    bounded(|| {
+        serve(
+            |s| {
+                s.on(Error, |_e| {});
+                s.write(vec![b'x'; 4 * 1024 * 1024]);
+            },
+            |server, port| {
+                let c = net::connect(port, "127.0.0.1", |_c| {});
+                c.on(Data, move |_d| {
+                    c.destroy();
+                });
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-throttle.js: the server writes until write() returns false, 'drain' follows; the
+/// paused-then-resumed client gets every byte.
+#[test]
+fn test_net_throttle() {
+    bounded(|| {
+        const N: usize = 1024 * 1024;
+        serve(
+            |s| {
+                let mut chunks = 0;
+                while s.write(vec![b'x'; N]) {
+                    chunks += 1;
+                    assert!(chunks < 1000);
+                }
+                s.on(
+                    Drain,
+                    must_call!(move || {
+                        s.end();
+                    }),
+                );
+            },
+            |server, port| {
+                let total = Slot::<u64>::new();
+                total.set(0);
+                let c = net::connect(port, "127.0.0.1", |_c| {});
+                c.pause();
+                nodenet::set_timeout(20, move || {
+                    c.resume();
+                });
+                c.on(Data, move |d| {
+                    total.set(total.get() + d.as_bytes().len() as u64);
+                });
+                c.on(
+                    End,
+                    must_call!(move || {
+                        assert_eq!(total.get(), c.bytes_read());
+                        assert_eq!(total.get() % N as u64, 0);
+                        assert!(total.get() >= N as u64);
+                        c.end();
+                    }),
+                );
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-writable.js: when the peer ends, on 'end' the socket is still writable and a
+/// write does not fail (allowHalfOpen false).
+#[test]
+fn test_net_writable() {
+    bounded(|| {
+        serve(
+            |s| {
+                s.end();
+            },
+            |server, port| {
+                let c = net::connect(port, "127.0.0.1", |_c| {});
+                c.on(
+                    End,
+                    must_call!(move || {
+                        assert_ne!(c.ready_state(), ReadyState::Closed);
+                        c.write("foo");
+                    }),
+                );
+                c.on(Error, must_not_call!(|_e|));
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-write-after-close.js: after the client ended, the server socket's write('test', cb)
+/// gets an error in the callback, and the server socket emits no 'error'.
+#[test]
+fn test_net_write_after_close() {
+    bounded(|| {
+        serve(
+            |s| {
+                s.on(Error, must_not_call!(|_e|));
+                s.on(
+                    End,
+                    must_call!(move || {
+                        nodenet::set_immediate(move || {
+                            s.write_with_callback(
+                                "test",
+                                must_call!(|e: Option<&nodenet::Error>| {
+                                    assert!(e.is_some());
+                                }),
+                            );
+                        });
+                    }),
+                );
+            },
+            |server, port| {
+                let c = net::connect(port, "127.0.0.1", |c| {
+                    c.end();
+                });
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-write-after-end-nt.js: after the peer ended and we end()ed, write('hello', cb)
+/// returns false, the callback gets EPIPE "This socket has been ended by the other party",
+/// and 'error' comes on a later tick, not during write().
+#[test]
+fn test_net_write_after_end_nt() {
+    bounded(|| {
+        serve(
+            |s| {
+                s.end();
+            },
+            |server, port| {
+                let c = net::connect(port, "127.0.0.1", |c| {
+                    c.end();
+                });
+                let in_write = Slot::<bool>::new();
+                in_write.set(false);
+                c.on(
+                    End,
+                    must_call!(move || {
+                        in_write.set(true);
+                        let ret = c.write_with_callback(
+                            "hello",
+                            must_call!(|e: Option<&nodenet::Error>| {
+                                let e = e.expect("an error");
+                                assert_eq!(e.code(), Some("EPIPE"));
+                                assert_eq!(
+                                    e.message(),
+                                    "This socket has been ended by the other party"
+                                );
+                            }),
+                        );
+                        in_write.set(false);
+                        assert!(!ret);
+                    }),
+                );
+                c.on(
+                    Error,
+                    must_call!(move |e: &nodenet::Error| {
+                        assert!(!in_write.get(), "'error' must come on a later tick");
+                        assert_eq!(e.code(), Some("EPIPE"));
+                    }),
+                );
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-write-cb-on-destroy-before-connect.js: write('foo', cb) while connecting, then
+/// destroy(): the callback gets ERR_SOCKET_CLOSED_BEFORE_CONNECTION; 'connect' never fires.
+#[test]
+fn test_net_write_cb_on_destroy_before_connect() {
+    bounded(|| {
+        serve(
+            |_s| {},
+            |server, port| {
+                let c = net::connect(port, "127.0.0.1", must_not_call!(|_c|));
+                c.on(Connect, must_not_call!());
+                c.write_with_callback(
+                    "foo",
+                    must_call!(|e: Option<&nodenet::Error>| {
+                        let e = e.expect("an error");
+                        assert_eq!(e.code(), Some("ERR_SOCKET_CLOSED_BEFORE_CONNECTION"));
+                        assert_eq!(
+                            e.message(),
+                            "Socket closed before the connection was established"
+                        );
+                    }),
+                );
+                c.destroy();
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-write-connect-write.js: a write before connect and a write in the connect
+/// callback arrive in order ("foobar").
+#[test]
+fn test_net_write_connect_write() {
+    bounded(|| {
+        let received = Slot::<Vec<u8>>::new();
+        received.set(Vec::new());
+        serve(
+            move |s| {
+                s.on(Data, move |d| {
+                    let mut r = received.take().unwrap();
+                    r.extend_from_slice(&d);
+                    received.set(r);
+                });
+                s.on(End, move || {
+                    s.end();
+                });
+            },
+            move |server, port| {
+                let c = net::connect(port, "127.0.0.1", |c| {
+                    c.write("bar");
+                    c.end();
+                });
+                c.write("foo");
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        assert_eq!(received.get(), b"foobar");
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-write-slow.js: the server writes many chunks to a slow (paused, resumed on a
+/// timer) reader with a socket timeout set; every byte arrives and no 'timeout' fires.
+#[test]
+fn test_net_write_slow() {
+    bounded(|| {
+        const SIZE: usize = 2048;
+        const N: usize = 10;
+        serve(
+            |s| {
+                s.set_timeout(1000, ());
+                s.on(Timeout, must_not_call!());
+                for _ in 0..N {
+                    s.write(vec![b'x'; SIZE]);
+                }
+                s.end();
+            },
+            |server, port| {
+                let total = Slot::<usize>::new();
+                total.set(0);
+                let c = net::connect(port, "127.0.0.1", |_c| {});
+                c.pause();
+                nodenet::set_timeout(20, move || {
+                    c.resume();
+                });
+                c.on(Data, move |d| {
+                    total.set(total.get() + d.as_bytes().len());
+                    c.pause();
+                    nodenet::set_timeout(1, move || {
+                        c.resume();
+                    });
+                });
+                c.on(
+                    End,
+                    must_call!(move || {
+                        assert_eq!(total.get(), SIZE * N);
+                        c.end();
+                    }),
+                );
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
+
+/// test-net-better-error-messages-port.js: connecting to a closed port gives 'error'
+/// ECONNREFUSED with syscall, address, port and Node's message, then 'close'(true).
+#[test]
+fn test_net_better_error_messages_port() {
+    bounded(|| {
+        let server = net::create_server(must_not_call!(|_s|));
+        listen_then(server, "127.0.0.1", move |port| {
+            server.close(must_call!(move |_e: Option<&nodenet::Error>| {
+                let c = net::connect(port, "127.0.0.1", must_not_call!(|_c|));
+                c.on(
+                    Error,
+                    must_call!(move |e: &nodenet::Error| {
+                        assert_eq!(e.code(), Some("ECONNREFUSED"));
+                        assert_eq!(e.syscall(), Some("connect"));
+                        assert_eq!(e.address(), Some("127.0.0.1"));
+                        assert_eq!(e.port(), Some(port));
+                        assert_eq!(
+                            e.message(),
+                            format!("connect ECONNREFUSED 127.0.0.1:{port}")
+                        );
+                    }),
+                );
+                c.on(Close, must_call!(|had_error| assert!(had_error)));
+            }));
+        });
+        run_and_check();
+    });
+}
+
+/// test-net-connect-paused-connection.js: an unref'd connecting socket that is paused lets
+/// the loop end.
+#[test]
+fn test_net_connect_paused_connection() {
+    bounded(|| {
+        let server = net::create_server(|_s| {});
+        listen_then(server, "127.0.0.1", move |port| {
+            server.unref();
+            let c = net::connect(port, "127.0.0.1", |_c| {});
+            c.pause();
+            c.unref();
+            SOCK.with(|s| s.set(Some(c)));
+        });
+        nodenet::run().unwrap();
+        // run() returned: the unref'd socket and server did not keep it alive. Clean up.
+        if let Some(c) = SOCK.with(|s| s.get()) {
+            c.destroy();
+        }
+        server.close(());
+        run_and_check();
+    });
+}
+
+thread_local! {
+    static SOCK: std::cell::Cell<Option<Socket>> = const { std::cell::Cell::new(None) };
+}
+
+/// test-net-localhost (connect to 'localhost' goes through the resolver) — from
+/// test-net-connect-options-port.js' host forms: connecting to "localhost" reaches a server
+/// on the loopback.
+#[test]
+fn test_net_connect_options_port_localhost() {
+    bounded(|| {
+        let server = net::create_server(|s| {
+            s.end();
+        });
+        listen_then(server, "127.0.0.1", move |port| {
+            let c = net::connect(port, "localhost", |_c| {});
+            c.on(Error, |_e| {});
+            c.on(End, move || {
+                c.end();
+            });
+            c.on(
+                Close,
+                must_call!(move |_h| {
+                    server.close(());
+                }),
+            );
+        });
+        run_and_check();
+    });
+}
+
+/// test-net-destroy-soon (socket.destroySoon(): end, then destroy once flushed): the peer
+/// receives everything queued, then the socket closes without error.
+#[test]
+fn test_net_socket_destroy_soon() {
+    bounded(|| {
+        let received = Slot::<usize>::new();
+        received.set(0);
+        serve(
+            |s| {
+                s.write(vec![b'y'; 100_000]);
+                s.destroy_soon();
+                s.on(Close, must_call!(|had_error| assert!(!had_error)));
+            },
+            move |server, port| {
+                let c = net::connect(port, "127.0.0.1", |_c| {});
+                c.on(Data, move |d| {
+                    received.set(received.get() + d.as_bytes().len())
+                });
+                c.on(End, move || {
+                    c.end();
+                });
+                c.on(
+                    Close,
+                    must_call!(move |_h| {
+                        assert_eq!(received.get(), 100_000);
+                        server.close(());
+                    }),
+                );
+            },
+        );
+        run_and_check();
+    });
+}
