@@ -16,6 +16,9 @@
 //!   1/2/4/8-byte length header, either byte order.
 //! - [`FixedCodec`]: every message has the same size.
 //!
+//! On a socket, wrap it in a [`Framed`]: a `'message'` event per frame and
+//! a `send` that adds the header or delimiter (see `docs/framing.md`).
+//!
 //! Every codec has a maximum frame size (8 MiB by default for the first
 //! two). A peer that exceeds it is reported as early as the bytes prove it,
 //! with code `ERR_FRAME_TOO_LARGE`, and the decoder never buffers more than
@@ -43,6 +46,7 @@ mod codec;
 mod decoder;
 mod error;
 mod fixed;
+mod framed;
 mod frames;
 mod length_prefixed;
 mod lines;
@@ -51,6 +55,7 @@ pub use codec::{Codec, FrameSpan};
 pub use decoder::Decoder;
 pub use error::FrameError;
 pub use fixed::FixedCodec;
+pub use framed::{Framed, Message};
 pub use frames::Frames;
 pub use length_prefixed::{Endian, HeaderWidth, LengthPrefixedCodec};
 pub use lines::LineCodec;

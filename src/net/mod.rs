@@ -31,6 +31,7 @@
 mod address;
 pub(crate) mod idle_timeout;
 mod lookup;
+mod pipe;
 pub(crate) mod readiness;
 pub(crate) mod server;
 pub(crate) mod server_state;
@@ -41,6 +42,7 @@ mod write_queue;
 use std::net::SocketAddr;
 
 pub use self::address::AddressInfo;
+pub use self::pipe::PipeOptions;
 pub use self::server::{BoxedErrorCallback, Callback, ErrorCallback, ListenOptions, Server};
 pub use self::server_state::ServerOptions;
 pub use self::socket::{ReadyState, Socket};

@@ -720,6 +720,40 @@ impl Socket {
         }
     }
 
+    /// Sends everything read from this socket to `destination`, pausing while `destination`'s
+    /// write buffer is full, and ends `destination` when this socket ends: Node's
+    /// `socket.pipe(destination)`. Returns `destination`. `socket.pipe(socket)` is an echo
+    /// server. See [`pipe_with`](Socket::pipe_with) to keep `destination` open.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.pipe(client); // echo, with backpressure
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn pipe(self, destination: Socket) -> Socket {
+        crate::net::pipe::pipe(self, destination, crate::net::PipeOptions::default())
+    }
+
+    /// [`pipe`](Socket::pipe) with options: Node's `socket.pipe(destination, { end })`.
+    ///
+    /// ```
+    /// use nodenet::net::PipeOptions;
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     let upstream = net::connect(7, "127.0.0.1", |_| {});
+    ///     upstream.on(Error, move |_err| client.destroy());
+    ///     client.pipe_with(upstream, PipeOptions { end: false });
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn pipe_with(self, destination: Socket, options: crate::net::PipeOptions) -> Socket {
+        crate::net::pipe::pipe(self, destination, options)
+    }
+
     /// Lets the loop exit while this socket is open: Node's `socket.unref()`.
     ///
     /// ```
