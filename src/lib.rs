@@ -76,8 +76,8 @@ pub use timers::{
 /// ```
 pub mod prelude {
     pub use crate::event::{
-        Close, Connect, Connection, Data, Drain, End, Error, Event, Finish, Listening, Pause, Ready,
-        Resume, Timeout,
+        Close, Connect, Connection, Data, Drain, End, Error, Event, Finish, Listening, Pause,
+        Ready, Resume, Timeout,
     };
     pub use crate::net::{self, ReadyState, Server, Socket};
     pub use crate::Chunk;

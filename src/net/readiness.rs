@@ -40,28 +40,44 @@ impl From<&mio::event::Event> for Readiness {
 enum Target {
     Server,
     Connecting,
-    Open,
+    /// `flush`: the event is writable and the socket has something to write or finish.
+    Open {
+        flush: bool,
+    },
 }
 
-pub(crate) fn dispatch(id: HandleId, readiness: Readiness) {
-    let target = with_core(|core| match &core.slot(id)?.kind {
-        IoKind::Server(_) => Some(Target::Server),
-        IoKind::Socket(socket) => match socket.phase {
-            Phase::Connecting => Some(Target::Connecting),
-            Phase::Open => Some(Target::Open),
-            Phase::Resolving | Phase::Closed => None,
-        },
+/// Handles one readiness event for the handle in slot `key`.
+pub(crate) fn dispatch(key: usize, readiness: Readiness) {
+    // One borrow finds the slot's current handle and what the event means for it.
+    let target = with_core(|core| {
+        let slot = core.io.get(key)?;
+        let id = HandleId::new(key, slot.generation);
+        let target = match &slot.kind {
+            IoKind::Server(_) => Target::Server,
+            IoKind::Socket(socket) => match socket.phase {
+                Phase::Connecting => Target::Connecting,
+                Phase::Open => Target::Open {
+                    flush: readiness.writable && socket.wants_flush(),
+                },
+                Phase::Resolving | Phase::Closed => return None,
+            },
+        };
+        Some((id, target))
     })
     .flatten();
+    let Some((id, target)) = target else {
+        return;
+    };
     match target {
-        None => {}
-        Some(Target::Server) => server_state::accept_ready(id),
-        Some(Target::Connecting) if connected(id) && readiness.readable => {
+        Target::Server => server_state::accept_ready(id),
+        Target::Connecting if connected(id) && readiness.readable => {
             read(id, readiness.read_closed);
         }
-        Some(Target::Connecting) => {}
-        Some(Target::Open) => {
-            if readiness.writable {
+        Target::Connecting => {}
+        Target::Open { flush } => {
+            // A writable edge with nothing pending (the usual case: ACKs freed send space)
+            // costs nothing, as libuv stops watching for writable when its queue is empty.
+            if flush {
                 with_core(|core| socket_state::flush(core, id));
                 tasks::drain();
             }
@@ -90,15 +106,18 @@ fn connected(id: HandleId) -> bool {
 
 /// Reads until the socket is drained, paused, capped or closed, emitting `'data'` per read.
 fn read(id: HandleId, until_would_block: bool) {
-    let Some(mut buffer) = with_core(|core| std::mem::take(&mut core.read_buffer)) else {
+    let Some((mut buffer, mut text)) = with_core(|core| {
+        (
+            std::mem::take(&mut core.read_buffer),
+            std::mem::take(&mut core.text_buffer),
+        )
+    }) else {
         return;
     };
     // A panic in a listener unwinds past the put-back below; start again with a fresh buffer.
     if buffer.len() < READ_BUFFER_SIZE {
         buffer.resize(READ_BUFFER_SIZE, 0);
     }
-    // Text decoded under `set_encoding`, lent to listeners like the bytes are.
-    let mut text = with_core(|core| std::mem::take(&mut core.text_buffer)).unwrap_or_default();
     let mut reads = 0;
     loop {
         let result = with_core(|core| {

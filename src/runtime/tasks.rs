@@ -54,11 +54,20 @@ pub(crate) fn push(task: Task) {
 
 /// Runs queued ticks until none are left, including ticks queued by ticks. A nested call (a tick
 /// that makes the loop call back into here) returns at once: the outer drain carries on.
+// Inlined: it runs after every callback, and most callbacks queue nothing, so one look at the
+// queue is all it should cost.
+#[inline]
 pub(crate) fn drain() {
-    let start = with_core(|core| !std::mem::replace(&mut core.draining_ticks, true));
-    if start != Some(true) {
-        return;
+    let start = with_core(|core| {
+        !core.ticks.is_empty() && !std::mem::replace(&mut core.draining_ticks, true)
+    });
+    if start == Some(true) {
+        run_queued();
     }
+}
+
+#[inline(never)]
+fn run_queued() {
     let _reset = DrainGuard;
     while let Some(task) = with_core(|core| core.ticks.pop_front()).flatten() {
         task.run();
