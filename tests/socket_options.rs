@@ -356,3 +356,33 @@ fn drain_comes_before_the_callback_of_the_write_that_emptied_the_buffer() {
         nodenet::loop_stats()
     );
 }
+
+/// Node's `socket.address()` is `{}` while connecting; regression test for reporting the
+/// half-made local address.
+#[test]
+fn address_is_none_while_connecting_and_set_once_connected() {
+    let server = net::create_server(|client| {
+        client.end();
+    });
+    server
+        .listen((0, "127.0.0.1"), move || {
+            let port = server.address().unwrap().port;
+            let client = net::connect(port, "127.0.0.1", move |client| {
+                let local = client.address().expect("connected: a local address");
+                assert_eq!(local.address, "127.0.0.1");
+                assert_eq!(client.remote_port(), Some(port));
+            });
+            assert_eq!(client.address(), None);
+            assert_eq!(client.remote_address(), None);
+            client.on(Close, move |_| {
+                server.close(());
+            });
+        })
+        .unwrap();
+    nodenet::run().unwrap();
+    assert!(
+        nodenet::loop_stats().is_empty(),
+        "{:?}",
+        nodenet::loop_stats()
+    );
+}

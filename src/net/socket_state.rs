@@ -170,7 +170,11 @@ impl SocketState {
         Some(result)
     }
 
+    /// Node's `_getsockname`: nothing until the connection is established.
     pub(crate) fn local_addr(&mut self) -> Option<SocketAddr> {
+        if self.phase != Phase::Open {
+            return None;
+        }
         if self.local.is_none() {
             self.local = self.stream.as_ref()?.local_addr().ok();
         }
