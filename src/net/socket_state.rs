@@ -181,8 +181,9 @@ impl SocketState {
         self.local
     }
 
+    /// Node's `_getpeername`: nothing while connecting, even if the kernel already knows.
     pub(crate) fn peer_addr(&mut self) -> Option<SocketAddr> {
-        if self.peer.is_none() {
+        if self.peer.is_none() && self.phase == Phase::Open {
             self.peer = self.stream.as_ref()?.peer_addr().ok();
         }
         self.peer
