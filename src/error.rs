@@ -88,17 +88,18 @@ impl Error {
         error
     }
 
-    /// A system error as Node's `exceptionWithHostPort`: message `connect ECONNREFUSED 127.0.0.1:80`.
+    /// A system error as Node's `exceptionWithHostPort`: message `connect ECONNREFUSED
+    /// 127.0.0.1:80`, or without a port for a socket file (`connect ENOENT /tmp/app.sock`).
     pub(crate) fn from_io_at(
         err: &io::Error,
         syscall: &'static str,
         address: &str,
-        port: u16,
+        port: Option<u16>,
     ) -> Error {
         let mut error = Error::from_io(err, syscall);
-        error.inner.message = format!("{} {address}:{port}", error.inner.message);
+        error.inner.message = format!("{} {}", error.inner.message, host_port(address, port));
         error.inner.address = Some(address.to_string());
-        error.inner.port = Some(port);
+        error.inner.port = port;
         error
     }
 
@@ -108,7 +109,7 @@ impl Error {
         err: &io::Error,
         syscall: &'static str,
         address: &str,
-        port: u16,
+        port: Option<u16>,
     ) -> Error {
         let mut error = Error::from_io(err, syscall);
         let description = error
@@ -117,11 +118,12 @@ impl Error {
             .map(|n| errno::message(-n))
             .unwrap_or("unknown error");
         error.inner.message = format!(
-            "{syscall} {}: {description} {address}:{port}",
-            error.code().unwrap_or("UNKNOWN")
+            "{syscall} {}: {description} {}",
+            error.code().unwrap_or("UNKNOWN"),
+            host_port(address, port)
         );
         error.inner.address = Some(address.to_string());
-        error.inner.port = Some(port);
+        error.inner.port = port;
         error.inner.code_first = true;
         error
     }
@@ -198,6 +200,14 @@ impl Error {
     /// ```
     pub fn message(&self) -> &str {
         &self.inner.message
+    }
+}
+
+/// `address:port`, or the bare address (a socket file) when there is no port.
+fn host_port(address: &str, port: Option<u16>) -> String {
+    match port {
+        Some(port) => format!("{address}:{port}"),
+        None => address.to_string(),
     }
 }
 
@@ -309,14 +319,14 @@ mod tests {
     #[test]
     fn debug_lists_fields_in_nodes_order_for_each_kind_of_error() {
         let refused = io::Error::from_raw_os_error(111);
-        let connect = Error::from_io_at(&refused, "connect", "127.0.0.1", 9);
+        let connect = Error::from_io_at(&refused, "connect", "127.0.0.1", Some(9));
         assert_eq!(
             format!("{connect:?}"),
             "Error: connect ECONNREFUSED 127.0.0.1:9 {\n  errno: -111,\n  code: 'ECONNREFUSED',\n  \
              syscall: 'connect',\n  address: '127.0.0.1',\n  port: 9\n}"
         );
         let in_use = io::Error::from_raw_os_error(98);
-        let listen = Error::from_uv_at(&in_use, "listen", "::", 10000);
+        let listen = Error::from_uv_at(&in_use, "listen", "::", Some(10000));
         assert_eq!(
             format!("{listen:?}"),
             "Error: listen EADDRINUSE: address already in use :::10000 {\n  code: 'EADDRINUSE',\n  \

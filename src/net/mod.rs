@@ -37,6 +37,7 @@ pub(crate) mod server;
 pub(crate) mod server_state;
 mod socket;
 pub(crate) mod socket_state;
+pub(crate) mod stream;
 mod write_queue;
 
 use std::net::SocketAddr;
@@ -48,6 +49,7 @@ pub use self::server_state::ServerOptions;
 pub use self::socket::{ReadyState, Socket};
 
 use self::socket_state::SocketState;
+use self::stream::Target;
 use crate::event::{Callback as StoredCallback, Listener};
 use crate::runtime::core::{with_core, IoKind};
 use crate::runtime::emit;
@@ -104,23 +106,8 @@ pub fn create_server_with(
 /// nodenet::run().unwrap();
 /// ```
 pub fn connect(port: u16, host: &str, connect_listener: impl FnOnce(Socket) + 'static) -> Socket {
-    let id = with_core(|core| {
-        let state = Box::new(SocketState::connecting(port));
-        core.insert_io(IoKind::Socket(state), true)
-    });
-    let Some(id) = id else {
-        return Socket::from_id(crate::handle::HandleId::new(usize::MAX, 0));
-    };
-    let socket = Socket::from_id(id);
-    let mut connect_listener = Some(connect_listener);
-    let listener = Listener(StoredCallback::Unit(std::rc::Rc::new(
-        std::cell::RefCell::new(move || {
-            if let Some(listener) = connect_listener.take() {
-                listener(socket);
-            }
-        }),
-    )));
-    emit::add(id, "connect", listener, true, false);
+    let socket = new_connecting(connect_listener);
+    let id = socket.id();
     match lookup::immediate(host) {
         Some(ips) => start(
             id,
@@ -153,13 +140,75 @@ pub fn create_connection(
     connect(port, host, connect_listener)
 }
 
+/// A socket slot in the connecting state, with `connect_listener` as a once `'connect'`
+/// listener that receives the socket.
+fn new_connecting(connect_listener: impl FnOnce(Socket) + 'static) -> Socket {
+    let id = with_core(|core| {
+        let state = Box::new(SocketState::connecting());
+        core.insert_io(IoKind::Socket(state), true)
+    })
+    .unwrap_or(crate::handle::HandleId::new(usize::MAX, 0));
+    let socket = Socket::from_id(id);
+    let mut connect_listener = Some(connect_listener);
+    let listener = Listener(StoredCallback::Unit(std::rc::Rc::new(
+        std::cell::RefCell::new(move || {
+            if let Some(listener) = connect_listener.take() {
+                listener(socket);
+            }
+        }),
+    )));
+    emit::add(id, "connect", listener, true, false);
+    socket
+}
+
+/// Connects to a Unix domain socket file: Node's `net.connect(path, connectListener)`.
+/// Failures read as Node's do: `connect ENOENT /tmp/app.sock`.
+///
+/// ```
+/// use nodenet::prelude::*;
+/// let dir = std::env::temp_dir().join(format!("nodenet-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let path = dir.join("connect-doc.sock");
+/// let server = net::create_server(|client| {
+///     client.end_with("hello over a socket file");
+/// });
+/// let p = path.clone();
+/// server
+///     .listen(path.as_path(), move || {
+///         let client = net::connect_path(&p, |_client| {});
+///         client.on(Data, move |data| assert_eq!(data.to_string(), "hello over a socket file"));
+///         client.on(Close, move |_| {
+///             server.close(());
+///         });
+///     })
+///     .unwrap();
+/// nodenet::run().unwrap();
+/// ```
+pub fn connect_path(
+    path: impl AsRef<std::path::Path>,
+    connect_listener: impl FnOnce(Socket) + 'static,
+) -> Socket {
+    let socket = new_connecting(connect_listener);
+    let target = Target::Path(path.as_ref().to_path_buf());
+    with_core(|core| {
+        let Some(state) = core.socket(socket.id()) else {
+            return;
+        };
+        if let Some(connect) = state.connect.as_mut() {
+            connect.addresses = [target].into();
+        }
+        socket_state::connect_next(core, socket.id(), None);
+    });
+    socket
+}
+
 fn start(id: crate::handle::HandleId, addresses: Vec<SocketAddr>) {
     with_core(|core| {
         let Some(socket) = core.socket(id) else {
             return;
         };
         if let Some(connect) = socket.connect.as_mut() {
-            connect.addresses = addresses.into();
+            connect.addresses = addresses.into_iter().map(Target::Ip).collect();
         }
         socket_state::connect_next(core, id, None);
     });

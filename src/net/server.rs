@@ -3,6 +3,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::{Path, PathBuf};
 
 use crate::error::{codes, Error};
 use crate::event::{Event, ServerEvent};
@@ -11,6 +12,7 @@ use crate::listeners::ListenerId;
 use crate::net::address::AddressInfo;
 use crate::net::lookup;
 use crate::net::server_state::{self, ServerState};
+use crate::net::stream::{Listener, Target};
 use crate::runtime::core::with_core;
 use crate::runtime::emit;
 
@@ -69,6 +71,9 @@ pub struct ListenOptions {
     pub backlog: i32,
     /// With an IPv6 host, refuse IPv4 clients (Node's `ipv6Only`).
     pub ipv6_only: bool,
+    /// Listen on a Unix domain socket file instead of a port (Node's `listen(path)`); the file
+    /// is removed when the server closes.
+    pub path: Option<PathBuf>,
 }
 
 impl From<u16> for ListenOptions {
@@ -78,6 +83,26 @@ impl From<u16> for ListenOptions {
             host: None,
             backlog: DEFAULT_BACKLOG,
             ipv6_only: false,
+            path: None,
+        }
+    }
+}
+
+impl From<&Path> for ListenOptions {
+    /// A Unix domain socket file: `server.listen(Path::new("/tmp/app.sock"), ...)`.
+    fn from(path: &Path) -> ListenOptions {
+        ListenOptions {
+            path: Some(path.to_path_buf()),
+            ..ListenOptions::from(0)
+        }
+    }
+}
+
+impl From<PathBuf> for ListenOptions {
+    fn from(path: PathBuf) -> ListenOptions {
+        ListenOptions {
+            path: Some(path),
+            ..ListenOptions::from(0)
         }
     }
 }
@@ -315,6 +340,13 @@ impl Server {
         if let Some(callback) = callback.into_callback() {
             once_unit(self.id, "listening", callback);
         }
+        if let Some(path) = options.path.clone() {
+            let result = server_state::bind_path(&path, options.backlog);
+            with_core(|core| {
+                server_state::listen_result(core, self.id, result, &Target::Path(path))
+            });
+            return Ok(self);
+        }
         let port = options.port;
         match options.host.as_deref() {
             None => self.bind_any(port, options.backlog),
@@ -361,8 +393,8 @@ impl Server {
         );
     }
 
-    fn bind_at(self, addr: SocketAddr, result: std::io::Result<mio::net::TcpListener>) {
-        with_core(|core| server_state::listen_result(core, self.id, result, addr));
+    fn bind_at(self, addr: SocketAddr, result: std::io::Result<Listener>) {
+        with_core(|core| server_state::listen_result(core, self.id, result, &Target::Ip(addr)));
     }
 
     fn fail_listen(self, error: Error) {
@@ -400,6 +432,29 @@ impl Server {
             server.address.map(AddressInfo::from)
         })
         .flatten()
+    }
+
+    /// The socket file a Unix-socket server listens on: what Node's `server.address()` returns
+    /// for such a server (nodenet's [`address`](Server::address) is `None` there).
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir().join(format!("nodenet-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// let path = dir.join("path-doc.sock");
+    /// let server = nodenet::net::create_server(|_client| {});
+    /// let p = path.clone();
+    /// server
+    ///     .listen(path.as_path(), move || {
+    ///         assert_eq!(server.path().as_deref(), Some(p.as_path()));
+    ///         assert!(server.address().is_none());
+    ///         server.close(());
+    ///     })
+    ///     .unwrap();
+    /// nodenet::run().unwrap();
+    /// assert!(!path.exists(), "the socket file is removed on close");
+    /// ```
+    pub fn path(self) -> Option<PathBuf> {
+        with_core(|core| core.server(self.id)?.listener.as_ref()?.path().cloned()).flatten()
     }
 
     /// Whether the server is accepting connections: Node's `server.listening`.

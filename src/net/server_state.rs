@@ -5,15 +5,17 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::path::Path;
 
-use mio::net::{TcpListener, TcpStream};
+use mio::net::{TcpListener, UnixListener};
 use mio::{Interest, Token};
-use socket2::{Domain, Protocol, Socket as RawSocket, Type};
+use socket2::{Domain, Protocol, SockAddr, Socket as RawSocket, Type};
 
 use crate::error::Error;
 use crate::handle::HandleId;
 use crate::net::socket::Socket;
 use crate::net::socket_state::SocketState;
+use crate::net::stream::{Listener, Stream, Target};
 use crate::runtime::core::{with_core, Core, IoKind};
 use crate::runtime::emit;
 use crate::runtime::tasks::{self, Task};
@@ -32,7 +34,7 @@ pub struct ServerOptions {
 }
 
 pub(crate) struct ServerState {
-    pub(crate) listener: Option<TcpListener>,
+    pub(crate) listener: Option<Listener>,
     /// `listen()` was called and the server has not been closed since.
     pub(crate) listen_called: bool,
     pub(crate) connections: usize,
@@ -86,7 +88,7 @@ pub(crate) fn deliver(id: HandleId, notice: ServerNotice) {
 
 /// Binds and listens as libuv does: `SO_REUSEADDR`, and for `::` a dual-stack socket unless
 /// `ipv6_only`.
-pub(crate) fn bind(addr: SocketAddr, backlog: i32, ipv6_only: bool) -> io::Result<TcpListener> {
+pub(crate) fn bind(addr: SocketAddr, backlog: i32, ipv6_only: bool) -> io::Result<Listener> {
     let socket = RawSocket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
     socket.set_reuse_address(true)?;
     if addr.is_ipv6() {
@@ -95,15 +97,25 @@ pub(crate) fn bind(addr: SocketAddr, backlog: i32, ipv6_only: bool) -> io::Resul
     socket.set_nonblocking(true)?;
     socket.bind(&addr.into())?;
     socket.listen(backlog)?;
-    Ok(TcpListener::from_std(socket.into()))
+    Ok(Listener::Tcp(TcpListener::from_std(socket.into())))
+}
+
+/// Listens on a Unix socket file, with the backlog Node uses (std's would be 128).
+pub(crate) fn bind_path(path: &Path, backlog: i32) -> io::Result<Listener> {
+    let socket = RawSocket::new(Domain::UNIX, Type::STREAM, None)?;
+    socket.set_nonblocking(true)?;
+    socket.bind(&SockAddr::unix(path)?)?;
+    socket.listen(backlog)?;
+    let listener = UnixListener::from_std(socket.into());
+    Ok(Listener::Unix(listener, path.to_path_buf()))
 }
 
 /// Stores a bound listener and queues `'listening'`, or queues the bind error.
 pub(crate) fn listen_result(
     core: &mut Core,
     id: HandleId,
-    result: io::Result<TcpListener>,
-    wanted: SocketAddr,
+    result: io::Result<Listener>,
+    wanted: &Target,
 ) {
     let referenced = core.slot(id).is_some_and(|slot| slot.referenced);
     match result.and_then(|mut listener| {
@@ -119,7 +131,7 @@ pub(crate) fn listen_result(
             if server.close_called {
                 return;
             }
-            server.address = listener.local_addr().ok();
+            server.address = listener.local_addr();
             server.listener = Some(listener);
             core.ticks
                 .push_back(Task::Server(id, ServerNotice::Listening));
@@ -129,7 +141,7 @@ pub(crate) fn listen_result(
                 return;
             };
             server.listen_called = false;
-            let error = Error::from_uv_at(&err, "listen", &wanted.ip().to_string(), wanted.port());
+            let error = Error::from_uv_at(&err, "listen", &wanted.address(), wanted.port());
             core.set_liveness(id, false, referenced);
             core.ticks
                 .push_back(Task::Server(id, ServerNotice::Error(error)));
@@ -200,8 +212,8 @@ pub(crate) fn accept_ready(id: HandleId) {
 fn adopt(
     core: &mut Core,
     server: HandleId,
-    mut stream: TcpStream,
-    peer: SocketAddr,
+    mut stream: Stream,
+    peer: Option<SocketAddr>,
 ) -> Option<HandleId> {
     let options = core.server(server)?.options;
     let key = core.io.vacant_key();

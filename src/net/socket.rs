@@ -83,6 +83,10 @@ impl fmt::Debug for Socket {
 }
 
 impl Socket {
+    pub(crate) fn id(self) -> HandleId {
+        self.id
+    }
+
     pub(crate) fn from_id(id: HandleId) -> Socket {
         Socket {
             id,
@@ -598,7 +602,7 @@ impl Socket {
         self.with(|socket| {
             socket.no_delay = Some(no_delay);
             if let (Phase::Open, Some(stream)) = (socket.phase, socket.stream.as_ref()) {
-                let _ = stream.set_nodelay(no_delay);
+                stream.set_nodelay(no_delay);
             }
         });
         self
@@ -667,7 +671,7 @@ impl Socket {
         self.with(|socket| {
             socket.keep_alive = Some((enable, initial_delay_ms));
             if let (Phase::Open, Some(stream)) = (socket.phase, socket.stream.as_ref()) {
-                socket_state::apply_keep_alive(stream, enable, initial_delay_ms);
+                stream.set_keep_alive(enable, initial_delay_ms);
             }
         });
         self
@@ -688,8 +692,7 @@ impl Socket {
     pub fn reset_and_destroy(self) -> Socket {
         self.with(|socket| {
             if let Some(stream) = socket.stream.as_ref() {
-                // Linger 0 makes close() send RST: what libuv's uv_tcp_close_reset does.
-                let _ = socket2::SockRef::from(stream).set_linger(Some(std::time::Duration::ZERO));
+                stream.reset_on_close();
             }
         });
         self.destroy()

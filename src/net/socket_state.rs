@@ -6,18 +6,17 @@
 //! as a tick ([`SocketNotice`]) and emitted by [`deliver`] once the borrow is gone.
 
 use std::collections::VecDeque;
-use std::io::{self, IoSlice, Read};
+use std::io;
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use mio::net::TcpStream;
 use mio::{Interest, Token};
-use socket2::SockRef;
 
 use crate::error::{codes, Error};
 use crate::handle::HandleId;
 use crate::net::idle_timeout::IdleTimeout;
 use crate::net::server_state;
+use crate::net::stream::{Stream, Target};
 pub(crate) use crate::net::write_queue::WriteCallback;
 use crate::net::write_queue::WriteQueue;
 use crate::runtime::core::{Core, IoKind};
@@ -27,13 +26,6 @@ use crate::string_decoder::StringDecoder;
 
 /// Node's default `writableHighWaterMark` for sockets: `write` returns false at 16 KiB queued.
 pub(crate) const HIGH_WATER_MARK: usize = 16 * 1024;
-
-/// Asks the kernel not to raise SIGPIPE when the peer has gone: the failure comes back as an
-/// `EPIPE` error event instead of killing a process that left SIGPIPE at its default.
-#[cfg(any(target_os = "linux", target_os = "android"))]
-const SEND_FLAGS: i32 = 0x4000; // MSG_NOSIGNAL
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
-const SEND_FLAGS: i32 = 0;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Phase {
@@ -47,14 +39,13 @@ pub(crate) enum Phase {
 }
 
 pub(crate) struct ConnectState {
-    pub(crate) port: u16,
-    pub(crate) addresses: VecDeque<SocketAddr>,
+    pub(crate) addresses: VecDeque<Target>,
     /// The address being tried, for the error if it fails.
-    pub(crate) attempted: Option<SocketAddr>,
+    pub(crate) attempted: Option<Target>,
 }
 
 pub(crate) struct SocketState {
-    pub(crate) stream: Option<TcpStream>,
+    pub(crate) stream: Option<Stream>,
     pub(crate) phase: Phase,
     /// Not paused.
     pub(crate) flowing: bool,
@@ -88,10 +79,9 @@ pub(crate) struct SocketState {
 }
 
 impl SocketState {
-    pub(crate) fn connecting(port: u16) -> SocketState {
+    pub(crate) fn connecting() -> SocketState {
         let mut state = SocketState::new(Phase::Resolving);
         state.connect = Some(ConnectState {
-            port,
             addresses: VecDeque::new(),
             attempted: None,
         });
@@ -99,15 +89,15 @@ impl SocketState {
     }
 
     pub(crate) fn accepted(
-        stream: TcpStream,
-        peer: SocketAddr,
+        stream: Stream,
+        peer: Option<SocketAddr>,
         server: HandleId,
         allow_half_open: bool,
         flowing: bool,
     ) -> SocketState {
         let mut state = SocketState::new(Phase::Open);
         state.stream = Some(stream);
-        state.peer = Some(peer);
+        state.peer = peer;
         state.server = Some(server);
         state.allow_half_open = allow_half_open;
         state.flowing = flowing;
@@ -159,8 +149,7 @@ impl SocketState {
         if self.phase != Phase::Open || !self.flowing || self.read_ended {
             return None;
         }
-        let mut stream = self.stream.as_ref()?;
-        let result = stream.read(buffer);
+        let result = self.stream.as_ref()?.read(buffer);
         if let Ok(n) = result {
             self.bytes_read += n as u64;
             if let Some(idle) = self.idle.as_mut() {
@@ -176,7 +165,7 @@ impl SocketState {
             return None;
         }
         if self.local.is_none() {
-            self.local = self.stream.as_ref()?.local_addr().ok();
+            self.local = self.stream.as_ref()?.local_addr();
         }
         self.local
     }
@@ -184,7 +173,7 @@ impl SocketState {
     /// Node's `_getpeername`: nothing while connecting, even if the kernel already knows.
     pub(crate) fn peer_addr(&mut self) -> Option<SocketAddr> {
         if self.peer.is_none() && self.phase == Phase::Open {
-            self.peer = self.stream.as_ref()?.peer_addr().ok();
+            self.peer = self.stream.as_ref()?.peer_addr();
         }
         self.peer
     }
@@ -274,29 +263,6 @@ fn destroy_if_done(core: &mut Core, id: HandleId) {
     }
 }
 
-/// Node's `setKeepAlive(enable, initialDelay)`: the delay (ms, rounded down to whole seconds as
-/// libuv does) sets the idle time before the first probe; 0 leaves the system default.
-pub(crate) fn apply_keep_alive(stream: &TcpStream, enable: bool, delay_ms: u64) {
-    let socket = SockRef::from(stream);
-    let result = if enable && delay_ms >= 1000 {
-        let idle = std::time::Duration::from_secs(delay_ms / 1000);
-        socket.set_tcp_keepalive(&socket2::TcpKeepalive::new().with_time(idle))
-    } else {
-        socket.set_keepalive(enable)
-    };
-    if let Err(err) = result {
-        log::debug!("setKeepAlive failed: {err}");
-    }
-}
-
-fn send(stream: &TcpStream, bytes: &[u8]) -> io::Result<usize> {
-    SockRef::from(stream).send_with_flags(bytes, SEND_FLAGS)
-}
-
-fn send_vectored(stream: &TcpStream, slices: &[IoSlice<'_>]) -> io::Result<usize> {
-    SockRef::from(stream).send_vectored_with_flags(slices, SEND_FLAGS)
-}
-
 /// `socket.write`: sends at once when nothing is queued, queues what the kernel refuses.
 /// Returns Node's answer: whether the caller may keep writing before `'drain'`.
 pub(crate) fn write(
@@ -337,7 +303,7 @@ pub(crate) fn write(
     let mut rest = bytes;
     if socket.phase == Phase::Open && socket.queue.is_empty() {
         if let Some(stream) = socket.stream.as_ref() {
-            match send(stream, bytes) {
+            match stream.send(bytes) {
                 Ok(sent) => {
                     socket.bytes_sent += sent as u64;
                     rest = &bytes[sent..];
@@ -391,7 +357,7 @@ pub(crate) fn flush(core: &mut Core, id: HandleId) {
     let first_callback = ticks.len();
     if !socket.queue.is_empty() {
         let flushed = socket.queue.flush(
-            |slices| send_vectored(stream, slices),
+            |slices| stream.send_vectored(slices),
             |callback| ticks.push_back(Task::WriteDone(callback, None)),
         );
         match flushed {
@@ -423,7 +389,7 @@ fn shutdown(core: &mut Core, id: HandleId) {
         return;
     };
     socket.write_shut = true;
-    match stream.shutdown(std::net::Shutdown::Write) {
+    match stream.shutdown_write() {
         Ok(()) => tick(core, id, SocketNotice::Finish),
         // The peer is already gone; the read side will report how.
         Err(err) if err.kind() == io::ErrorKind::NotConnected => {
@@ -506,12 +472,11 @@ pub(crate) fn connect_next(core: &mut Core, id: HandleId, mut error: Option<Erro
         let Some(connect) = socket.connect.as_mut() else {
             return;
         };
-        let port = connect.port;
         let Some(address) = connect.addresses.pop_front() else {
             break;
         };
-        connect.attempted = Some(address);
-        let failure = match TcpStream::connect(address) {
+        connect.attempted = Some(address.clone());
+        let failure = match Stream::connect(&address) {
             Ok(mut stream) => {
                 let interest = Interest::READABLE | Interest::WRITABLE;
                 match core
@@ -534,8 +499,8 @@ pub(crate) fn connect_next(core: &mut Core, id: HandleId, mut error: Option<Erro
         error = Some(Error::from_io_at(
             &failure,
             "connect",
-            &address.ip().to_string(),
-            port,
+            &address.address(),
+            address.port(),
         ));
     }
     let error = error.unwrap_or_else(|| Error::new("no address to connect to"));
@@ -562,9 +527,9 @@ pub(crate) fn finish_connect(core: &mut Core, id: HandleId) -> ConnectProgress {
     };
     let failure = match stream.take_error() {
         Ok(Some(err)) | Err(err) => Some(err),
-        Ok(None) => match stream.peer_addr() {
+        Ok(None) => match stream.check_connected() {
             Ok(peer) => {
-                socket.peer = Some(peer);
+                socket.peer = peer;
                 None
             }
             Err(err) if err.kind() == io::ErrorKind::NotConnected => {
@@ -577,9 +542,9 @@ pub(crate) fn finish_connect(core: &mut Core, id: HandleId) -> ConnectProgress {
         let (address, port) = socket
             .connect
             .as_ref()
-            .and_then(|connect| connect.attempted)
-            .map_or((String::new(), 0), |addr| {
-                (addr.ip().to_string(), addr.port())
+            .and_then(|connect| connect.attempted.as_ref())
+            .map_or((String::new(), None), |target| {
+                (target.address(), target.port())
             });
         if let Some(mut stream) = socket.stream.take() {
             let _ = core.poll.registry().deregister(&mut stream);
@@ -590,10 +555,10 @@ pub(crate) fn finish_connect(core: &mut Core, id: HandleId) -> ConnectProgress {
     }
     socket.phase = Phase::Open;
     if let Some(no_delay) = socket.no_delay {
-        let _ = stream.set_nodelay(no_delay);
+        stream.set_nodelay(no_delay);
     }
     if let Some((enable, delay_ms)) = socket.keep_alive {
-        apply_keep_alive(stream, enable, delay_ms);
+        stream.set_keep_alive(enable, delay_ms);
     }
     ConnectProgress::Connected
 }
