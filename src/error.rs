@@ -37,6 +37,8 @@ struct Inner {
     port: Option<u16>,
     hostname: Option<String>,
     message: String,
+    /// The failures an aggregate error stands for (Node's `AggregateError#errors`).
+    errors: Vec<Error>,
     /// Made by Node's `uvException` family, whose objects list `code` before `errno`; the
     /// `errnoException` family lists `errno` first. `Debug` keeps Node's order.
     code_first: bool,
@@ -73,6 +75,7 @@ impl Error {
                 port: None,
                 hostname: None,
                 message,
+                errors: Vec::new(),
                 code_first: true,
             }),
         }
@@ -137,6 +140,25 @@ impl Error {
         error.inner.syscall = Some("getaddrinfo");
         error.inner.hostname = Some(host.to_string());
         error
+    }
+
+    /// Node's `AggregateError` from a connect that tried several addresses: no message, the
+    /// code of the first failure, and every failure in [`errors`](Error::errors).
+    pub(crate) fn aggregate(errors: Vec<Error>) -> Error {
+        let code = errors.first().and_then(|error| error.inner.code.clone());
+        let mut error = Error::build(code, String::new());
+        error.inner.errors = errors;
+        error
+    }
+
+    /// The failures this error aggregates: one per address tried when a connect to a name with
+    /// several addresses failed on all of them (Node's `AggregateError#errors`); empty otherwise.
+    ///
+    /// ```
+    /// assert!(nodenet::Error::new("x").errors().is_empty());
+    /// ```
+    pub fn errors(&self) -> &[Error] {
+        &self.inner.errors
     }
 
     /// The host name a failed lookup was for (Node's `hostname`).
@@ -221,6 +243,11 @@ impl fmt::Debug for Error {
     // The shape of `console.log(err)` in Node, minus the stack: the message line, then the
     // own properties in braces.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.inner.errors.is_empty() {
+            // Node: `AggregateError [ECONNREFUSED]:` then the errors.
+            write!(f, "AggregateError [{}]:", self.code().unwrap_or(""))?;
+            return f.debug_list().entries(&self.inner.errors).finish();
+        }
         write!(f, "Error: {}", self.inner.message)?;
         let mut fields: Vec<String> = Vec::new();
         let code = self
@@ -284,6 +311,15 @@ pub(crate) mod codes {
     /// Node's `writeAfterFIN` error: a plain error with code `EPIPE`, no errno or syscall.
     pub(crate) fn ended_by_peer() -> Error {
         Error::with_code("EPIPE", "This socket has been ended by the other party")
+    }
+
+    /// nodenet's own code (Node has no cap): a write would have queued more than the socket's
+    /// `max_write_buffer`.
+    pub(crate) fn write_buffer_full(max: usize) -> Error {
+        Error::with_code(
+            "ERR_SOCKET_WRITE_BUFFER_FULL",
+            format!("write would queue more than max_write_buffer ({max} bytes); socket destroyed"),
+        )
     }
 
     pub(crate) fn closed_before_connection() -> Error {

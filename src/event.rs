@@ -37,7 +37,7 @@ use std::rc::Rc;
 
 use crate::chunk::Chunk;
 use crate::error::Error as NodeError;
-use crate::net::Socket;
+use crate::net::{AttemptInfo, LookupInfo, Socket};
 
 /// An event name, as Node spells it.
 ///
@@ -72,6 +72,8 @@ pub(crate) enum Callback {
     Data(Shared<dyn for<'a> FnMut(Chunk<'a>)>),
     Error(Shared<dyn FnMut(&NodeError)>),
     Socket(Shared<dyn FnMut(Socket)>),
+    Lookup(Shared<dyn FnMut(&LookupInfo)>),
+    Attempt(Shared<dyn FnMut(&AttemptInfo)>),
 }
 
 /// A listener ready to register; made by the event names, opaque to users.
@@ -82,7 +84,7 @@ pub struct Listener(pub(crate) Callback);
 #[diagnostic::on_unimplemented(
     message = "a Socket has no `{Self}` event taking this closure",
     label = "not a Socket listener of the right shape",
-    note = "Socket events: Data |data|, End ||, Error |err|, Close |had_error|, Connect ||, Ready ||, Drain ||, Finish ||, Timeout ||, Pause ||, Resume ||"
+    note = "Socket events: Data |data|, End ||, Error |err|, Close |had_error|, Connect ||, Ready ||, Drain ||, Finish ||, Timeout ||, Pause ||, Resume ||, Lookup |info|, ConnectionAttempt |attempt|, ConnectionAttemptFailed |attempt|, ConnectionAttemptTimeout |attempt|"
 )]
 pub trait SocketEvent<F, R>: Event {
     #[doc(hidden)]
@@ -185,7 +187,31 @@ event_name! {
     Resume = "resume"
 }
 
+event_name! {
+    /// `'lookup'`: a host name was resolved, before connecting. Listener: `|info| ...` with a
+    /// [`LookupInfo`] (Node's `(err, address, family, host)`).
+    Lookup = "lookup"
+}
+event_name! {
+    /// `'connectionAttempt'`: connecting to one address starts. Listener: `|attempt| ...` with
+    /// an [`AttemptInfo`].
+    ConnectionAttempt = "connectionAttempt"
+}
+event_name! {
+    /// `'connectionAttemptFailed'`: one address refused; `attempt.error` says why.
+    ConnectionAttemptFailed = "connectionAttemptFailed"
+}
+event_name! {
+    /// `'connectionAttemptTimeout'`: one address took longer than the attempt timeout, and the
+    /// next is tried.
+    ConnectionAttemptTimeout = "connectionAttemptTimeout"
+}
+
 listens!(SocketEvent for Data: Data(data: Chunk<'_>));
+listens!(SocketEvent for Lookup: Lookup(info: &LookupInfo));
+listens!(SocketEvent for ConnectionAttempt: Attempt(attempt: &AttemptInfo));
+listens!(SocketEvent for ConnectionAttemptFailed: Attempt(attempt: &AttemptInfo));
+listens!(SocketEvent for ConnectionAttemptTimeout: Attempt(attempt: &AttemptInfo));
 listens!(SocketEvent for Pause: Unit());
 listens!(SocketEvent for Resume: Unit());
 listens!(SocketEvent for End: Unit());

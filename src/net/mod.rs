@@ -29,6 +29,9 @@
 //! ```
 
 mod address;
+pub(crate) mod connect;
+mod connect_events;
+mod connect_options;
 pub(crate) mod idle_timeout;
 mod lookup;
 mod pipe;
@@ -40,16 +43,15 @@ pub(crate) mod socket_state;
 pub(crate) mod stream;
 mod write_queue;
 
-use std::net::SocketAddr;
-
 pub use self::address::AddressInfo;
+pub use self::connect_events::{AttemptInfo, LookupInfo};
+pub use self::connect_options::{ConnectOptions, Lookup};
 pub use self::pipe::PipeOptions;
 pub use self::server::{BoxedErrorCallback, Callback, ErrorCallback, ListenOptions, Server};
 pub use self::server_state::ServerOptions;
 pub use self::socket::{ReadyState, Socket};
 
 use self::socket_state::SocketState;
-use self::stream::Target;
 use crate::event::{Callback as StoredCallback, Listener};
 use crate::runtime::core::{with_core, IoKind};
 use crate::runtime::emit;
@@ -106,22 +108,41 @@ pub fn create_server_with(
 /// nodenet::run().unwrap();
 /// ```
 pub fn connect(port: u16, host: &str, connect_listener: impl FnOnce(Socket) + 'static) -> Socket {
+    connect_with(ConnectOptions::new(port, host), connect_listener)
+}
+
+/// Connects with options: Node's `net.connect(options, connectListener)`: a local address or
+/// port to bind, `family`, `timeout`, `noDelay`, `keepAlive`, `allowHalfOpen`, and the
+/// `autoSelectFamily` attempt timeout; `path` for a Unix socket file.
+///
+/// ```
+/// use nodenet::prelude::*;
+/// use nodenet::net::ConnectOptions;
+/// let server = net::create_server(|client| {
+///     assert_eq!(client.remote_address().as_deref(), Some("127.0.0.1"));
+///     client.end();
+/// });
+/// server
+///     .listen((0, "127.0.0.1"), move || {
+///         let options = ConnectOptions {
+///             local_address: Some("127.0.0.1".into()),
+///             no_delay: true,
+///             ..ConnectOptions::new(server.address().unwrap().port, "127.0.0.1")
+///         };
+///         let client = net::connect_with(options, |_client| {});
+///         client.on(Close, move |_| {
+///             server.close(());
+///         });
+///     })
+///     .unwrap();
+/// nodenet::run().unwrap();
+/// ```
+pub fn connect_with(
+    options: ConnectOptions,
+    connect_listener: impl FnOnce(Socket) + 'static,
+) -> Socket {
     let socket = new_connecting(connect_listener);
-    let id = socket.id();
-    match lookup::immediate(host) {
-        Some(ips) => start(
-            id,
-            ips.into_iter()
-                .map(|ip| SocketAddr::new(ip, port))
-                .collect(),
-        ),
-        None => lookup::resolve(host.to_string(), port, move |result| match result {
-            Ok(addresses) => start(id, addresses),
-            Err(error) => {
-                with_core(|core| socket_state::destroy(core, id, Some(error)));
-            }
-        }),
-    }
+    connect::begin(socket, options);
     socket
 }
 
@@ -188,28 +209,8 @@ pub fn connect_path(
     path: impl AsRef<std::path::Path>,
     connect_listener: impl FnOnce(Socket) + 'static,
 ) -> Socket {
-    let socket = new_connecting(connect_listener);
-    let target = Target::Path(path.as_ref().to_path_buf());
-    with_core(|core| {
-        let Some(state) = core.socket(socket.id()) else {
-            return;
-        };
-        if let Some(connect) = state.connect.as_mut() {
-            connect.addresses = [target].into();
-        }
-        socket_state::connect_next(core, socket.id(), None);
-    });
-    socket
-}
-
-fn start(id: crate::handle::HandleId, addresses: Vec<SocketAddr>) {
-    with_core(|core| {
-        let Some(socket) = core.socket(id) else {
-            return;
-        };
-        if let Some(connect) = socket.connect.as_mut() {
-            connect.addresses = addresses.into_iter().map(Target::Ip).collect();
-        }
-        socket_state::connect_next(core, id, None);
-    });
+    connect_with(
+        ConnectOptions::path(path.as_ref().to_path_buf()),
+        connect_listener,
+    )
 }

@@ -532,6 +532,28 @@ impl Socket {
         self.with(|socket| socket.queue.len()).unwrap_or(0)
     }
 
+    /// Caps the write buffer at `bytes` (0, the default, means no cap). nodenet's own: Node has
+    /// no such limit. `write` still returns false at the high-water mark; a writer that ignores
+    /// it and would queue more than `bytes` gets the socket destroyed with
+    /// `ERR_SOCKET_WRITE_BUFFER_FULL` (`'error'`, then `'close'(true)`) instead of a buffer that
+    /// grows for as long as the peer does not read.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.set_max_write_buffer(1024 * 1024);
+    ///     client.on(Error, move |err| {
+    ///         assert_eq!(err.code(), Some("ERR_SOCKET_WRITE_BUFFER_FULL"));
+    ///     });
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn set_max_write_buffer(self, bytes: usize) -> Socket {
+        self.with(|socket| socket.max_write_buffer = bytes);
+        self
+    }
+
     /// Node's `socket.readyState`; a stale handle reads as closed.
     ///
     /// ```
@@ -755,6 +777,66 @@ impl Socket {
     /// ```
     pub fn pipe_with(self, destination: Socket, options: crate::net::PipeOptions) -> Socket {
         crate::net::pipe::pipe(self, destination, options)
+    }
+
+    /// Connects this socket again after it failed or closed: Node's `socket.connect(port, host)`
+    /// on a destroyed socket. Its listeners stay; its state (counters included) starts afresh.
+    /// Call it from the `'error'` or `'close'` listener: once `'close'` has returned, the handle
+    /// is stale. On a socket that is not destroyed it does nothing (and logs a warning).
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// use std::cell::Cell;
+    /// use std::rc::Rc;
+    /// let tries = Rc::new(Cell::new(0));
+    /// let t = tries.clone();
+    /// let socket = net::connect(1, "127.0.0.1", |_| unreachable!());
+    /// socket.on(Error, |_err| {});
+    /// socket.on(Close, move |_had_error| {
+    ///     t.set(t.get() + 1);
+    ///     if t.get() < 3 {
+    ///         socket.connect(1, "127.0.0.1"); // nothing listens on port 1: fails again
+    ///     }
+    /// });
+    /// nodenet::run().unwrap();
+    /// assert_eq!(tries.get(), 3);
+    /// ```
+    pub fn connect(self, port: u16, host: &str) -> Socket {
+        self.connect_with(crate::net::ConnectOptions::new(port, host))
+    }
+
+    /// [`connect`](Socket::connect) with options: Node's `socket.connect(options)`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// use nodenet::net::ConnectOptions;
+    /// let socket = net::connect(1, "127.0.0.1", |_| {});
+    /// socket.once(Error, move |_err| {
+    ///     socket.connect_with(ConnectOptions { family: 4, ..ConnectOptions::new(1, "127.0.0.1") });
+    /// });
+    /// socket.on(Error, |_err| {});
+    /// nodenet::run().unwrap();
+    /// ```
+    pub fn connect_with(self, options: crate::net::ConnectOptions) -> Socket {
+        let restarted = with_core(|core| {
+            let slot = core.slot(self.id)?;
+            let referenced = slot.referenced;
+            let crate::runtime::core::IoKind::Socket(socket) = &mut slot.kind else {
+                return None;
+            };
+            if !socket.is_closed() {
+                log::warn!("socket.connect() on a socket that is not destroyed: ignored");
+                return None;
+            }
+            **socket = SocketState::connecting();
+            core.set_liveness(self.id, true, referenced);
+            Some(())
+        })
+        .flatten();
+        if restarted.is_some() {
+            crate::net::connect::begin(self, options);
+        }
+        self
     }
 
     /// Lets the loop exit while this socket is open: Node's `socket.unref()`.

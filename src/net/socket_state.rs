@@ -8,21 +8,24 @@
 use std::collections::VecDeque;
 use std::io;
 use std::net::SocketAddr;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use mio::{Interest, Token};
 
 use crate::error::{codes, Error};
+use crate::event::Callback;
 use crate::handle::HandleId;
+use crate::net::connect_events::{AttemptInfo, LookupInfo};
 use crate::net::idle_timeout::IdleTimeout;
 use crate::net::server_state;
 use crate::net::stream::{Stream, Target};
 pub(crate) use crate::net::write_queue::WriteCallback;
 use crate::net::write_queue::WriteQueue;
-use crate::runtime::core::{Core, IoKind};
+use crate::runtime::core::{with_core, Core, IoKind};
 use crate::runtime::emit;
 use crate::runtime::tasks::Task;
 use crate::string_decoder::StringDecoder;
+use crate::timers;
 
 /// Node's default `writableHighWaterMark` for sockets: `write` returns false at 16 KiB queued.
 pub(crate) const HIGH_WATER_MARK: usize = 16 * 1024;
@@ -38,10 +41,19 @@ pub(crate) enum Phase {
     Closed,
 }
 
+#[derive(Default)]
 pub(crate) struct ConnectState {
     pub(crate) addresses: VecDeque<Target>,
     /// The address being tried, for the error if it fails.
     pub(crate) attempted: Option<Target>,
+    /// `localAddress`/`localPort` to bind before connecting.
+    pub(crate) local: Option<SocketAddr>,
+    /// With `autoSelectFamily`: how long one attempt may take when another address waits.
+    pub(crate) attempt_timeout: Option<Duration>,
+    /// The timer that enforces `attempt_timeout`, made on first need.
+    pub(crate) timer: Option<HandleId>,
+    /// Every attempt's failure, for the aggregate error when all of them fail.
+    pub(crate) errors: Vec<Error>,
 }
 
 pub(crate) struct SocketState {
@@ -76,15 +88,15 @@ pub(crate) struct SocketState {
     pub(crate) decoder: Option<Box<StringDecoder>>,
     /// Set by `set_timeout`.
     pub(crate) idle: Option<Box<IdleTimeout>>,
+    /// `set_max_write_buffer`: the most bytes the queue may hold (0: no cap). A write that
+    /// would go past it destroys the socket rather than let a peer that never reads grow it.
+    pub(crate) max_write_buffer: usize,
 }
 
 impl SocketState {
     pub(crate) fn connecting() -> SocketState {
         let mut state = SocketState::new(Phase::Resolving);
-        state.connect = Some(ConnectState {
-            addresses: VecDeque::new(),
-            attempted: None,
-        });
+        state.connect = Some(ConnectState::default());
         state
     }
 
@@ -129,6 +141,7 @@ impl SocketState {
             keep_alive: None,
             decoder: None,
             idle: None,
+            max_write_buffer: 0,
         }
     }
 
@@ -188,6 +201,10 @@ pub(crate) enum SocketNotice {
     Finish,
     /// `'resume'`, which Node emits on the tick after `resume()`.
     Resume,
+    Lookup(Box<LookupInfo>),
+    Attempt(Box<AttemptInfo>),
+    AttemptFailed(Box<AttemptInfo>),
+    AttemptTimeout(Box<AttemptInfo>),
     Error(Error),
 }
 
@@ -197,11 +214,19 @@ fn tick(core: &mut Core, id: HandleId, notice: SocketNotice) {
 
 /// Emits a queued notice; runs user code, so the core is not borrowed here.
 pub(crate) fn deliver(id: HandleId, notice: SocketNotice) {
-    use crate::runtime::core::with_core;
     // A stream destroyed after a notice was queued says nothing more but its error and 'close',
     // as Node's destroyed streams do.
     let open = with_core(|core| core.socket(id).is_some_and(|socket| !socket.is_closed()));
-    if open != Some(true) && !matches!(notice, SocketNotice::Error(_)) {
+    // The connect-time notices tell how the socket came to fail, so they precede its error.
+    let about_failure = matches!(
+        notice,
+        SocketNotice::Error(_)
+            | SocketNotice::Lookup(_)
+            | SocketNotice::Attempt(_)
+            | SocketNotice::AttemptFailed(_)
+            | SocketNotice::AttemptTimeout(_)
+    );
+    if open != Some(true) && !about_failure {
         return;
     }
     match notice {
@@ -235,6 +260,16 @@ pub(crate) fn deliver(id: HandleId, notice: SocketNotice) {
         SocketNotice::Resume => {
             emit::emit_unit(id, "resume");
         }
+        SocketNotice::Lookup(info) => {
+            emit::emit(id, "lookup", |callback| {
+                if let Callback::Lookup(listener) = callback {
+                    emit::invoke(listener, |listener| listener(&info));
+                }
+            });
+        }
+        SocketNotice::Attempt(info) => emit_attempt(id, "connectionAttempt", &info),
+        SocketNotice::AttemptFailed(info) => emit_attempt(id, "connectionAttemptFailed", &info),
+        SocketNotice::AttemptTimeout(info) => emit_attempt(id, "connectionAttemptTimeout", &info),
         SocketNotice::Finish => {
             let live = with_core(|core| {
                 core.socket(id)
@@ -252,6 +287,14 @@ pub(crate) fn deliver(id: HandleId, notice: SocketNotice) {
             }
         }
     }
+}
+
+fn emit_attempt(id: HandleId, event: &'static str, info: &AttemptInfo) {
+    emit::emit(id, event, |callback| {
+        if let Callback::Attempt(listener) = callback {
+            emit::invoke(listener, |listener| listener(info));
+        }
+    });
 }
 
 /// Node's `autoDestroy`: once `'end'` has been emitted and `'finish'` too, the socket closes.
@@ -327,6 +370,15 @@ pub(crate) fn write(
                 return true;
             }
         }
+    }
+    if socket.max_write_buffer != 0 && socket.queue.len() + rest.len() > socket.max_write_buffer {
+        let error = codes::write_buffer_full(socket.max_write_buffer);
+        if let Some(callback) = callback {
+            core.ticks
+                .push_back(Task::WriteDone(callback, Some(error.clone())));
+        }
+        destroy(core, id, Some(error));
+        return false;
     }
     socket.queue.push(rest, callback);
     let may_continue = socket.queue.len() < HIGH_WATER_MARK;
@@ -430,6 +482,7 @@ pub(crate) fn destroy(core: &mut Core, id: HandleId, error: Option<Error>) {
     socket.local = None;
     let stream = socket.stream.take();
     let idle = socket.idle.take();
+    let attempt_timer = socket.connect.take().and_then(|connect| connect.timer);
     let callbacks = socket.queue.drain_callbacks();
     let server = socket.server;
     if let Some(mut stream) = stream {
@@ -452,6 +505,9 @@ pub(crate) fn destroy(core: &mut Core, id: HandleId, error: Option<Error>) {
     if let Some(idle) = idle {
         idle.cancel(core);
     }
+    if let Some(timer) = attempt_timer {
+        timers::remove_internal(core, timer);
+    }
     core.set_liveness(id, false, referenced);
     if let Some(server) = server {
         server_state::connection_closed(core, server);
@@ -459,9 +515,13 @@ pub(crate) fn destroy(core: &mut Core, id: HandleId, error: Option<Error>) {
     core.closing.push(id);
 }
 
-/// Starts (or moves on to) the next address of a connecting socket; when none is left the
-/// socket fails with the last error, as Node reports the last attempt's failure.
-pub(crate) fn connect_next(core: &mut Core, id: HandleId, mut error: Option<Error>) {
+/// Starts (or moves on to) the next address of a connecting socket, after the failure (if
+/// any) of the previous attempt. When none is left the socket fails: with the one error, or, as
+/// Node's `AggregateError`, with all of them.
+pub(crate) fn connect_next(core: &mut Core, id: HandleId, failure: Option<Error>) {
+    if let Some(error) = failure {
+        attempt_failed(core, id, error);
+    }
     loop {
         let Some(socket) = core.socket(id) else {
             return;
@@ -476,7 +536,16 @@ pub(crate) fn connect_next(core: &mut Core, id: HandleId, mut error: Option<Erro
             break;
         };
         connect.attempted = Some(address.clone());
-        let failure = match Stream::connect(&address) {
+        let local = connect.local;
+        let deadline = connect
+            .attempt_timeout
+            .filter(|_| !connect.addresses.is_empty());
+        tick(
+            core,
+            id,
+            SocketNotice::Attempt(Box::new(attempt_info(&address, None))),
+        );
+        let failure = match Stream::connect(&address, local) {
             Ok(mut stream) => {
                 let interest = Interest::READABLE | Interest::WRITABLE;
                 match core
@@ -489,6 +558,7 @@ pub(crate) fn connect_next(core: &mut Core, id: HandleId, mut error: Option<Erro
                             socket.stream = Some(stream);
                             socket.phase = Phase::Connecting;
                         }
+                        set_attempt_timer(core, id, deadline);
                         return;
                     }
                     Err(err) => err,
@@ -496,15 +566,100 @@ pub(crate) fn connect_next(core: &mut Core, id: HandleId, mut error: Option<Erro
             }
             Err(err) => err,
         };
-        error = Some(Error::from_io_at(
-            &failure,
-            "connect",
-            &address.address(),
-            address.port(),
-        ));
+        let error = Error::from_io_at(&failure, "connect", &address.address(), address.port());
+        attempt_failed(core, id, error);
+        set_attempt_timer(core, id, None);
     }
-    let error = error.unwrap_or_else(|| Error::new("no address to connect to"));
+    let errors = core
+        .socket(id)
+        .and_then(|socket| socket.connect.as_mut())
+        .map(|connect| std::mem::take(&mut connect.errors))
+        .unwrap_or_default();
+    let error = match errors.len() {
+        0 => Error::new("no address to connect to"),
+        1 => errors.into_iter().next().unwrap_or_else(|| Error::new("")),
+        _ => Error::aggregate(errors),
+    };
     destroy(core, id, Some(error));
+}
+
+fn attempt_info(target: &Target, error: Option<Error>) -> AttemptInfo {
+    AttemptInfo {
+        address: target.address(),
+        port: target.port().unwrap_or(0),
+        family: target.family(),
+        error,
+    }
+}
+
+/// Records a failed attempt and tells `'connectionAttemptFailed'` listeners.
+fn attempt_failed(core: &mut Core, id: HandleId, error: Error) {
+    let Some(connect) = core.socket(id).and_then(|socket| socket.connect.as_mut()) else {
+        return;
+    };
+    let attempted = connect.attempted.clone();
+    connect.errors.push(error.clone());
+    if let Some(target) = attempted {
+        let info = attempt_info(&target, Some(error));
+        tick(core, id, SocketNotice::AttemptFailed(Box::new(info)));
+    }
+}
+
+/// Arms the attempt timer for the attempt just started, or (last address: nothing to move on
+/// to) removes it.
+fn set_attempt_timer(core: &mut Core, id: HandleId, timeout: Option<Duration>) {
+    let Some(connect) = core.socket(id).and_then(|socket| socket.connect.as_mut()) else {
+        return;
+    };
+    let existing = connect.timer;
+    let Some(timeout) = timeout else {
+        if let Some(timer) = existing {
+            connect.timer = None;
+            timers::remove_internal(core, timer);
+        }
+        return;
+    };
+    let timer = existing.unwrap_or_else(|| {
+        let timer = timers::add_internal(core, Box::new(move || attempt_timed_out(id)));
+        if let Some(connect) = core.socket(id).and_then(|socket| socket.connect.as_mut()) {
+            connect.timer = Some(timer);
+        }
+        timer
+    });
+    let deadline = core.now + timeout;
+    timers::arm_internal(core, timer, deadline);
+}
+
+/// An attempt outlived `autoSelectFamilyAttemptTimeout`: drop it, say so, try the next address.
+fn attempt_timed_out(id: HandleId) {
+    with_core(|core| {
+        let Some(socket) = core.socket(id) else {
+            return;
+        };
+        if socket.phase != Phase::Connecting {
+            return;
+        }
+        let Some(target) = socket.connect.as_ref().and_then(|c| c.attempted.clone()) else {
+            return;
+        };
+        if let Some(mut stream) = socket.stream.take() {
+            let _ = core.poll.registry().deregister(&mut stream);
+        }
+        let info = attempt_info(&target, None);
+        tick(core, id, SocketNotice::AttemptTimeout(Box::new(info)));
+        connect_next(core, id, None);
+    });
+}
+
+/// The connect bookkeeping is done with: free its timer.
+fn finish_connect_state(core: &mut Core, id: HandleId) {
+    let timer = core
+        .socket(id)
+        .and_then(|socket| socket.connect.take())
+        .and_then(|connect| connect.timer);
+    if let Some(timer) = timer {
+        timers::remove_internal(core, timer);
+    }
 }
 
 /// The outcome of a readiness event on a connecting socket.
@@ -554,11 +709,16 @@ pub(crate) fn finish_connect(core: &mut Core, id: HandleId) -> ConnectProgress {
         return ConnectProgress::Failed;
     }
     socket.phase = Phase::Open;
+    let stream = match socket.stream.as_ref() {
+        Some(stream) => stream,
+        None => return ConnectProgress::Failed,
+    };
     if let Some(no_delay) = socket.no_delay {
         stream.set_nodelay(no_delay);
     }
     if let Some((enable, delay_ms)) = socket.keep_alive {
         stream.set_keep_alive(enable, delay_ms);
     }
+    finish_connect_state(core, id);
     ConnectProgress::Connected
 }

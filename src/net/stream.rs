@@ -41,6 +41,15 @@ impl Target {
         }
     }
 
+    /// Node's family number: 4, 6, or 0 for a socket file.
+    pub(crate) fn family(&self) -> u8 {
+        match self {
+            Target::Ip(addr) if addr.is_ipv4() => 4,
+            Target::Ip(_) => 6,
+            Target::Path(_) => 0,
+        }
+    }
+
     pub(crate) fn port(&self) -> Option<u16> {
         match self {
             Target::Ip(addr) => Some(addr.port()),
@@ -50,11 +59,12 @@ impl Target {
 }
 
 impl Stream {
-    /// Starts a non-blocking connect.
-    pub(crate) fn connect(target: &Target) -> io::Result<Stream> {
-        match target {
-            Target::Ip(addr) => TcpStream::connect(*addr).map(Stream::Tcp),
-            Target::Path(path) => UnixStream::connect(path).map(Stream::Unix),
+    /// Starts a non-blocking connect, from `local` if given (Node's `localAddress`/`localPort`).
+    pub(crate) fn connect(target: &Target, local: Option<SocketAddr>) -> io::Result<Stream> {
+        match (target, local) {
+            (Target::Ip(addr), None) => TcpStream::connect(*addr).map(Stream::Tcp),
+            (Target::Ip(addr), Some(local)) => connect_from(*addr, local).map(Stream::Tcp),
+            (Target::Path(path), _) => UnixStream::connect(path).map(Stream::Unix),
         }
     }
 
@@ -147,6 +157,27 @@ impl Stream {
         }
     }
 }
+
+/// Binds before connecting, which mio's `TcpStream::connect` cannot do.
+fn connect_from(addr: SocketAddr, local: SocketAddr) -> io::Result<TcpStream> {
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(addr),
+        socket2::Type::STREAM,
+        Some(socket2::Protocol::TCP),
+    )?;
+    socket.set_nonblocking(true)?;
+    socket.bind(&local.into())?;
+    match socket.connect(&addr.into()) {
+        Ok(()) => {}
+        // The usual answer of a non-blocking connect: the outcome comes as readiness.
+        Err(err) if err.raw_os_error() == Some(EINPROGRESS) => {}
+        Err(err) => return Err(err),
+    }
+    Ok(TcpStream::from_std(socket.into()))
+}
+
+/// Linux's errno for a connect still in progress.
+const EINPROGRESS: i32 = 115;
 
 impl Source for Stream {
     fn register(
