@@ -386,3 +386,34 @@ fn address_is_none_while_connecting_and_set_once_connected() {
         nodenet::loop_stats()
     );
 }
+
+/// Node's `socket.pending`: true until connected, false while open, true again once destroyed.
+#[test]
+fn pending_is_true_until_connected_and_again_after_destroy() {
+    let seen = Rc::new(RefCell::new(Vec::<bool>::new()));
+    let server = net::create_server(|client| {
+        client.end();
+    });
+    let s = seen.clone();
+    server
+        .listen((0, "127.0.0.1"), move || {
+            let s1 = s.clone();
+            let client = net::connect(server.address().unwrap().port, "127.0.0.1", move |c| {
+                s1.borrow_mut().push(c.pending());
+            });
+            s.borrow_mut().push(client.pending());
+            let s2 = s.clone();
+            client.on(Close, move |_| {
+                s2.borrow_mut().push(client.pending());
+                server.close(());
+            });
+        })
+        .unwrap();
+    nodenet::run().unwrap();
+    assert_eq!(*seen.borrow(), [true, false, true]);
+    assert!(
+        nodenet::loop_stats().is_empty(),
+        "{:?}",
+        nodenet::loop_stats()
+    );
+}

@@ -609,6 +609,20 @@ impl Socket {
             .unwrap_or(false)
     }
 
+    /// Whether the socket is not connected yet (or no longer): Node's `socket.pending`, true
+    /// before `'connect'` and again once destroyed.
+    ///
+    /// ```
+    /// let socket = nodenet::net::connect(9, "127.0.0.1", |_| {});
+    /// assert!(socket.pending());
+    /// socket.destroy();
+    /// nodenet::run().unwrap();
+    /// ```
+    pub fn pending(self) -> bool {
+        self.with(|socket| socket.phase != Phase::Open)
+            .unwrap_or(true)
+    }
+
     /// Turns Nagle's algorithm off (`true`) or on: Node's `socket.setNoDelay`. Remembered until
     /// the connection is established.
     ///
