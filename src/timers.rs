@@ -380,7 +380,10 @@ pub(crate) fn run_due() {
         let Some((id, mut callback)) = due else {
             return;
         };
-        callback();
+        // A panic in the callback still goes out of `run()`, but only after the timer is put
+        // back or freed below, as Node's `finally` in `listOnTimeout` does: a one-shot timer
+        // would otherwise stay in the loop forever, and an interval would lose its callback.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(&mut callback));
         let dropped = with_core(|core| {
             let now = core.now;
             let timers = &mut core.timers;
@@ -400,6 +403,9 @@ pub(crate) fn run_due() {
         })
         .flatten();
         drop(dropped);
+        if let Err(panic) = outcome {
+            std::panic::resume_unwind(panic);
+        }
         tasks::drain();
     }
 }

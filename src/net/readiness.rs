@@ -5,13 +5,15 @@
 //! shorter than the buffer means the socket is drained (edge-triggered polling reports the next
 //! arrival), so the usual cost of an echo is one read and one write.
 
+use std::time::Instant;
+
 use crate::chunk::Chunk;
 use crate::error::Error;
 use crate::handle::HandleId;
 use crate::net::server_state;
 use crate::net::socket_state::{self, ConnectProgress, Phase, SocketNotice};
-use crate::runtime::core::{with_core, IoKind, READ_BUFFER_SIZE};
-use crate::runtime::emit;
+use crate::runtime::core::{with_core, Core, IoKind, IoSlot, READ_BUFFER_SIZE};
+use crate::runtime::emit::{self, Snapshot};
 use crate::runtime::tasks::{self, Task};
 
 /// Reads per readiness event before other handles get a turn; the socket is read again on the
@@ -37,54 +39,150 @@ impl From<&mio::event::Event> for Readiness {
     }
 }
 
-enum Target {
+/// The loop's read buffers, taken out of the loop state once per batch of events rather than
+/// once per read: `'data'` listeners borrow a chunk of them while the state is not borrowed.
+pub(crate) struct ReadBuffers {
+    bytes: Vec<u8>,
+    /// Where reads are decoded for sockets with `set_encoding`.
+    text: String,
+}
+
+impl ReadBuffers {
+    pub(crate) fn take(core: &mut Core) -> ReadBuffers {
+        let mut bytes = std::mem::take(&mut core.read_buffer);
+        // A panic in a listener unwinds past the put-back; start again with a fresh buffer.
+        if bytes.len() < READ_BUFFER_SIZE {
+            bytes.resize(READ_BUFFER_SIZE, 0);
+        }
+        ReadBuffers {
+            bytes,
+            text: std::mem::take(&mut core.text_buffer),
+        }
+    }
+
+    pub(crate) fn put_back(self, core: &mut Core) {
+        core.read_buffer = self.bytes;
+        core.text_buffer = self.text;
+    }
+}
+
+/// What one borrow of the loop state found, for an event or for one read. Kept small (it is
+/// returned through the borrow on every event); what the emit after a read needs goes into a
+/// [`ReadOut`] instead.
+enum Found {
+    Nothing,
     Server,
     Connecting,
-    /// `flush`: the event is writable and the socket has something to write or finish.
-    Open {
-        flush: bool,
-    },
+    /// An open socket whose queue was flushed (the event was writable and it had bytes queued,
+    /// a `'drain'` owed or a FIN waiting); it may be readable too.
+    Flushed,
+    /// A read returned this many bytes; 0 is the peer's FIN.
+    Read(usize),
+    ReadFailed(std::io::Error),
+}
+
+/// What a read leaves for the `'data'` emit after it.
+struct ReadOut {
+    /// The listeners as they were at the read. Taken and dropped outside the borrow: the last
+    /// reference to a list changed since may own closures, whose drop may run user code.
+    listeners: Option<Snapshot>,
+    /// The socket's decoder turned the bytes into `ReadBuffers::text`.
+    decoded: bool,
+}
+
+/// Reads once into `buffers`, with the loop state borrowed; `Nothing` when the socket is not
+/// reading (paused, ended, closed, or not a socket).
+#[inline(always)]
+fn read_into(
+    slot: &mut IoSlot,
+    now: Instant,
+    buffers: &mut ReadBuffers,
+    out: &mut ReadOut,
+) -> Found {
+    let IoKind::Socket(socket) = &mut slot.kind else {
+        return Found::Nothing;
+    };
+    let n = match socket.read(&mut buffers.bytes, now) {
+        Some(Ok(n)) => n,
+        Some(Err(err)) => return Found::ReadFailed(err),
+        None => return Found::Nothing,
+    };
+    out.decoded = match socket.decoder.as_mut() {
+        Some(decoder) => {
+            buffers.text.clear();
+            if n == 0 {
+                decoder.end(&mut buffers.text);
+            } else {
+                decoder.write(&buffers.bytes[..n], &mut buffers.text);
+            }
+            true
+        }
+        None => false,
+    };
+    if out.listeners.is_none() {
+        out.listeners = Some(emit::snapshot(slot));
+    }
+    Found::Read(n)
 }
 
 /// Handles one readiness event for the handle in slot `key`.
-pub(crate) fn dispatch(key: usize, readiness: Readiness) {
-    // One borrow finds the slot's current handle and what the event means for it.
-    let target = with_core(|core| {
-        let slot = core.io.get(key)?;
-        let id = HandleId::new(key, slot.generation);
-        let target = match &slot.kind {
-            IoKind::Server(_) => Target::Server,
-            IoKind::Socket(socket) => match socket.phase {
-                Phase::Connecting => Target::Connecting,
-                Phase::Open => Target::Open {
-                    flush: readiness.writable && socket.wants_flush(),
-                },
-                Phase::Resolving | Phase::Closed => return None,
-            },
-        };
-        Some((id, target))
-    })
-    .flatten();
-    let Some((id, target)) = target else {
-        return;
+pub(crate) fn dispatch(key: usize, readiness: Readiness, buffers: &mut ReadBuffers) {
+    let mut out = ReadOut {
+        listeners: None,
+        decoded: false,
     };
-    match target {
-        Target::Server => server_state::accept_ready(id),
-        Target::Connecting if connected(id) && readiness.readable => {
-            read(id, readiness.read_closed);
-        }
-        Target::Connecting => {}
-        Target::Open { flush } => {
+    let mut generation = 0;
+    // One borrow finds the slot's current handle, what the event means for it, and for the
+    // usual event (an open socket with data) makes the first read and snapshots its listeners.
+    let found = with_core(|core| {
+        let now = core.now;
+        let Some(slot) = core.io.get_mut(key) else {
+            return Found::Nothing;
+        };
+        generation = slot.generation;
+        let socket = match &slot.kind {
+            IoKind::Server(_) => return Found::Server,
+            IoKind::Socket(socket) => socket,
+        };
+        match socket.phase {
+            Phase::Connecting => Found::Connecting,
             // A writable edge with nothing pending (the usual case: ACKs freed send space)
             // costs nothing, as libuv stops watching for writable when its queue is empty.
-            if flush {
-                with_core(|core| socket_state::flush(core, id));
-                tasks::drain();
+            Phase::Open if readiness.writable && socket.wants_flush() => {
+                socket_state::flush(core, HandleId::new(key, generation));
+                Found::Flushed
             }
-            if readiness.readable {
-                read(id, readiness.read_closed);
+            Phase::Open if readiness.readable => read_into(slot, now, buffers, &mut out),
+            Phase::Open | Phase::Resolving | Phase::Closed => Found::Nothing,
+        }
+    })
+    .unwrap_or(Found::Nothing);
+    let id = HandleId::new(key, generation);
+    let until_would_block = readiness.read_closed;
+    match found {
+        Found::Nothing => {}
+        Found::Server => server_state::accept_ready(id),
+        Found::Connecting => {
+            if connected(id) && readiness.readable {
+                read(id, until_would_block, buffers, &mut out, None);
             }
         }
+        Found::Flushed => {
+            tasks::drain();
+            if readiness.readable {
+                read(id, until_would_block, buffers, &mut out, None);
+            }
+        }
+        // The usual event, inline: one short read, so the socket is drained.
+        Found::Read(n)
+            if n > 0 && n < buffers.bytes.len() && !until_would_block && !out.decoded =>
+        {
+            if let Some(listeners) = out.listeners.take() {
+                emit::emit_data_to(id, &listeners, Chunk::new(&buffers.bytes[..n]));
+                tasks::drain();
+            }
+        }
+        found => read(id, until_would_block, buffers, &mut out, Some(found)),
     }
 }
 
@@ -104,78 +202,30 @@ fn connected(id: HandleId) -> bool {
     true
 }
 
-/// Reads until the socket is drained, paused, capped or closed, emitting `'data'` per read.
-fn read(id: HandleId, until_would_block: bool) {
-    let Some((mut buffer, mut text)) = with_core(|core| {
-        (
-            std::mem::take(&mut core.read_buffer),
-            std::mem::take(&mut core.text_buffer),
-        )
-    }) else {
-        return;
-    };
-    // A panic in a listener unwinds past the put-back below; start again with a fresh buffer.
-    if buffer.len() < READ_BUFFER_SIZE {
-        buffer.resize(READ_BUFFER_SIZE, 0);
-    }
+/// Reads until the socket is drained, paused, capped or closed, emitting `'data'` per read;
+/// `first` is what a read the caller already made found.
+#[inline(never)]
+fn read(
+    id: HandleId,
+    until_would_block: bool,
+    buffers: &mut ReadBuffers,
+    out: &mut ReadOut,
+    first: Option<Found>,
+) {
     let mut reads = 0;
+    let mut found = match first {
+        Some(found) => found,
+        None => read_again(id, buffers, out),
+    };
     loop {
-        let result = with_core(|core| {
-            let now = core.now;
-            let socket = core.socket(id)?;
-            let result = socket.read(&mut buffer, now)?;
-            let decoded = match (&result, socket.decoder.as_mut()) {
-                (Ok(0), Some(decoder)) => {
-                    text.clear();
-                    decoder.end(&mut text);
-                    true
-                }
-                (Ok(n), Some(decoder)) => {
-                    text.clear();
-                    decoder.write(&buffer[..*n], &mut text);
-                    true
-                }
-                _ => false,
-            };
-            Some((result, decoded))
-        })
-        .flatten();
-        let Some((result, decoded)) = result else {
-            break;
-        };
-        // A character split across reads, or bytes held for base64, leave nothing to emit yet.
-        if decoded && !text.is_empty() {
-            emit::emit_data(id, Chunk::new(text.as_bytes()));
-            tasks::drain();
-        }
-        match result {
-            Ok(0) => {
-                with_core(|core| {
-                    if let Some(socket) = core.socket(id) {
-                        socket.read_ended = true;
-                        core.ticks.push_back(Task::Socket(id, SocketNotice::End));
-                    }
-                });
-                tasks::drain();
-                break;
-            }
-            Ok(n) => {
-                if !decoded {
-                    emit::emit_data(id, Chunk::new(&buffer[..n]));
-                    tasks::drain();
-                }
-                reads += 1;
-                if n < buffer.len() && !until_would_block {
-                    break;
-                }
-                if reads == READS_PER_EVENT {
-                    with_core(|core| core.pending_reads.push(id));
-                    break;
-                }
-            }
-            Err(err) => match err.kind() {
+        let n = match found {
+            Found::Read(n) => n,
+            Found::ReadFailed(err) => match err.kind() {
                 std::io::ErrorKind::WouldBlock => break,
-                std::io::ErrorKind::Interrupted => {}
+                std::io::ErrorKind::Interrupted => {
+                    found = read_again(id, buffers, out);
+                    continue;
+                }
                 _ => {
                     let error = Error::from_io(&err, "read");
                     with_core(|core| socket_state::destroy(core, id, Some(error)));
@@ -183,25 +233,107 @@ fn read(id: HandleId, until_would_block: bool) {
                     break;
                 }
             },
+            _ => break,
+        };
+        if let Some(listeners) = out.listeners.take() {
+            if out.decoded {
+                // A character split across reads, or bytes held for base64, leave nothing
+                // to emit yet.
+                if !buffers.text.is_empty() {
+                    emit::emit_data_to(id, &listeners, Chunk::new(buffers.text.as_bytes()));
+                    tasks::drain();
+                }
+            } else if n > 0 {
+                emit::emit_data_to(id, &listeners, Chunk::new(&buffers.bytes[..n]));
+                tasks::drain();
+            }
         }
+        if n == 0 {
+            with_core(|core| {
+                if let Some(socket) = core.socket(id) {
+                    socket.read_ended = true;
+                    core.ticks.push_back(Task::Socket(id, SocketNotice::End));
+                }
+            });
+            tasks::drain();
+            break;
+        }
+        reads += 1;
+        if n < buffers.bytes.len() && !until_would_block {
+            break;
+        }
+        if reads == READS_PER_EVENT {
+            with_core(|core| core.pending_reads.push(id));
+            break;
+        }
+        found = read_again(id, buffers, out);
     }
+}
+
+fn read_again(id: HandleId, buffers: &mut ReadBuffers, out: &mut ReadOut) -> Found {
     with_core(|core| {
-        core.read_buffer = buffer;
-        core.text_buffer = text;
-    });
+        let now = core.now;
+        match core.slot(id) {
+            Some(slot) => read_into(slot, now, buffers, out),
+            None => Found::Nothing,
+        }
+    })
+    .unwrap_or(Found::Nothing)
 }
 
 /// Reads that could not wait for a readiness edge: sockets resumed after a pause, and sockets
 /// and servers that hit their per-event cap.
 pub(crate) fn run_pending_reads() {
-    let pending = with_core(|core| std::mem::take(&mut core.pending_reads)).unwrap_or_default();
-    for id in pending {
+    let taken = with_core(|core| {
+        if core.pending_reads.is_empty() {
+            return None;
+        }
+        Some((
+            std::mem::take(&mut core.pending_reads),
+            ReadBuffers::take(core),
+        ))
+    });
+    let Some((pending, mut buffers)) = taken.flatten() else {
+        return;
+    };
+    let mut pending = Requeue {
+        ids: pending,
+        next: 0,
+    };
+    while let Some(&id) = pending.ids.get(pending.next) {
+        pending.next += 1;
         let is_server = with_core(|core| core.server(id).is_some());
         match is_server {
             Some(true) => server_state::accept_ready(id),
-            Some(false) => read(id, true),
+            Some(false) => {
+                let mut out = ReadOut {
+                    listeners: None,
+                    decoded: false,
+                };
+                read(id, true, &mut buffers, &mut out, None);
+            }
             None => {}
         }
+    }
+    pending.ids.clear();
+    with_core(|core| buffers.put_back(core));
+}
+
+/// The pending reads being served. Should a listener's panic unwind out of one, the handle it
+/// interrupted and the ones not yet served go back on the list for the next turn: no readiness
+/// edge would bring them back.
+struct Requeue {
+    ids: Vec<HandleId>,
+    next: usize,
+}
+
+impl Drop for Requeue {
+    fn drop(&mut self) {
+        if self.ids.is_empty() {
+            return;
+        }
+        let owed = &self.ids[self.next.saturating_sub(1)..];
+        with_core(|core| core.pending_reads.extend_from_slice(owed));
     }
 }
 

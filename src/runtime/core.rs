@@ -7,7 +7,6 @@
 //! because a closure's captured values may run code of their own when dropped.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -19,11 +18,14 @@ use crate::net::server_state::ServerState;
 use crate::net::socket_state::SocketState;
 use crate::remote::RemoteShared;
 use crate::runtime::emit::HandleListeners;
-use crate::runtime::tasks::Task;
+use crate::runtime::tasks::TickQueue;
 use crate::timers::TimerState;
 
 /// The token of the loop's waker, for work posted from other threads.
 pub(crate) const WAKER_TOKEN: Token = Token(usize::MAX);
+
+/// Readiness events taken from the OS per poll.
+pub(crate) const EVENTS_PER_POLL: usize = 1024;
 
 /// Size of the one read buffer every socket reads into, as libuv's 64 KiB `onread` buffer.
 pub(crate) const READ_BUFFER_SIZE: usize = 64 * 1024;
@@ -50,7 +52,7 @@ pub(crate) struct Core {
     pub(crate) events: Option<Events>,
     pub(crate) io: Slab<IoSlot>,
     pub(crate) timers: TimerState,
-    pub(crate) ticks: VecDeque<Task>,
+    pub(crate) ticks: TickQueue,
     /// Handles whose `'close'` is emitted in the close phase, then their slots freed.
     pub(crate) closing: Vec<HandleId>,
     /// Sockets to read again without waiting for a readiness edge: resumed, or stopped early by
@@ -69,6 +71,9 @@ pub(crate) struct Core {
     pub(crate) draining_ticks: bool,
     /// An `'error'` emitted with no listener: Node would crash; `run()` returns it.
     pub(crate) unhandled_error: Option<crate::error::Error>,
+    /// Where the batch in `events` resumes: set when a listener's panic unwound out of its
+    /// dispatch, so the events after it are dispatched on the next turn rather than lost.
+    pub(crate) resume_batch: Option<usize>,
 }
 
 thread_local! {
@@ -81,10 +86,10 @@ impl Core {
         let remote = RemoteShared::new(poll.registry(), WAKER_TOKEN)?;
         Ok(Core {
             poll,
-            events: Some(Events::with_capacity(1024)),
+            events: Some(Events::with_capacity(EVENTS_PER_POLL)),
             io: Slab::new(),
             timers: TimerState::default(),
-            ticks: VecDeque::new(),
+            ticks: TickQueue::default(),
             closing: Vec::new(),
             pending_reads: Vec::new(),
             read_buffer: vec![0; READ_BUFFER_SIZE],
@@ -95,6 +100,7 @@ impl Core {
             running: false,
             draining_ticks: false,
             unhandled_error: None,
+            resume_batch: None,
         })
     }
 

@@ -5,14 +5,15 @@
 //! the live list just before it runs, as Node's `onceWrapper` does.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use crate::chunk::Chunk;
 use crate::error::Error;
-use crate::event::{Callback, Listener};
+use crate::event::{Callback, Data, Event, Listener};
 use crate::handle::HandleId;
-use crate::listeners::{ListenerId, Listeners};
+use crate::listeners::{Entry, ListenerId, Listeners};
 use crate::net::Socket;
-use crate::runtime::core::with_core;
+use crate::runtime::core::{with_core, IoSlot};
 
 pub(crate) type HandleListeners = Listeners<&'static str, Callback>;
 
@@ -57,28 +58,59 @@ pub(crate) fn count(id: HandleId, event: &'static str) -> usize {
         .unwrap_or(0)
 }
 
+/// A handle's listener list as it was when an emit began.
+pub(crate) type Snapshot = Rc<Vec<Entry<&'static str, Callback>>>;
+
+/// The listener list of a handle, for an emit; taken with the core borrowed.
+pub(crate) fn snapshot(slot: &IoSlot) -> Snapshot {
+    slot.listeners.snapshot()
+}
+
+/// Event names are `&'static str` constants, so the same name is nearly always the same
+/// pointer: compare lengths, then pointers, and the bytes only when the pointers differ.
+#[inline(always)]
+fn same_event(a: &'static str, b: &'static str) -> bool {
+    a.len() == b.len() && (a.as_ptr() == b.as_ptr() || a == b)
+}
+
 /// Calls every listener of `event` on the handle; false when there was none.
-pub(crate) fn emit(id: HandleId, event: &'static str, mut call: impl FnMut(&Callback)) -> bool {
-    let Some(snapshot) =
-        with_core(|core| core.slot(id).map(|slot| slot.listeners.snapshot())).flatten()
+pub(crate) fn emit(id: HandleId, event: &'static str, call: impl FnMut(&Callback)) -> bool {
+    let Some(listeners) = with_core(|core| core.slot(id).map(|slot| snapshot(slot))).flatten()
     else {
         return false;
     };
+    emit_to(id, &listeners, event, call)
+}
+
+/// Calls every listener of `event` in a snapshot taken earlier; false when there was none.
+pub(crate) fn emit_to(
+    id: HandleId,
+    listeners: &Snapshot,
+    event: &'static str,
+    mut call: impl FnMut(&Callback),
+) -> bool {
     let mut called = false;
-    for entry in snapshot.iter().filter(|entry| entry.event == event) {
-        if entry.once {
-            // Node's onceWrapper: run unless already fired (by a re-entrant emit), even if
-            // `off()` removed it after this emit began; remove it from the live list first.
-            if !entry.claim() {
-                continue;
-            }
-            let removed = with_core(|core| core.slot(id)?.listeners.remove(entry.id)).flatten();
-            drop(removed);
+    for entry in listeners.iter() {
+        if !same_event(entry.event, event) || (entry.once && !claim_once(id, entry)) {
+            continue;
         }
         call(&entry.callback);
         called = true;
     }
     called
+}
+
+/// Node's onceWrapper: a `once` listener runs unless already fired (by a re-entrant emit), even
+/// if `off()` removed it after this emit began; it leaves the live list before it runs. Out of
+/// line, so the usual emit (no `once`) stays small.
+#[inline(never)]
+fn claim_once(id: HandleId, entry: &Entry<&'static str, Callback>) -> bool {
+    if !entry.claim() {
+        return false;
+    }
+    let removed = with_core(|core| core.slot(id)?.listeners.remove(entry.id)).flatten();
+    drop(removed);
+    true
 }
 
 /// Calls a stored closure unless it is already running further up the stack; an `FnMut` cannot
@@ -106,12 +138,18 @@ pub(crate) fn emit_flag(id: HandleId, event: &'static str, flag: bool) -> bool {
     })
 }
 
-pub(crate) fn emit_data(id: HandleId, chunk: Chunk<'_>) -> bool {
-    emit(id, "data", |callback| {
-        if let Callback::Data(listener) = callback {
-            invoke(listener, |listener| listener(chunk));
-        }
+/// `'data'` to the listeners of a snapshot taken when the bytes were read.
+pub(crate) fn emit_data_to(id: HandleId, listeners: &Snapshot, chunk: Chunk<'_>) -> bool {
+    emit_to(id, listeners, Data::NAME, |callback| {
+        call_data(callback, chunk)
     })
+}
+
+#[inline]
+fn call_data(callback: &Callback, chunk: Chunk<'_>) {
+    if let Callback::Data(listener) = callback {
+        invoke(listener, |listener| listener(chunk));
+    }
 }
 
 pub(crate) fn emit_error(id: HandleId, error: &Error) -> bool {

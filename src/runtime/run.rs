@@ -3,9 +3,12 @@
 use std::io;
 use std::time::{Duration, Instant};
 
+use mio::Events;
+
 use crate::error::{codes, Error};
-use crate::net::readiness::{self, Readiness};
-use crate::runtime::core::{with_core, IoKind, WAKER_TOKEN};
+use crate::handle::HandleId;
+use crate::net::readiness::{self, ReadBuffers, Readiness};
+use crate::runtime::core::{with_core, Core, IoKind, IoSlot, EVENTS_PER_POLL, WAKER_TOKEN};
 use crate::runtime::tasks;
 use crate::{remote, timers};
 
@@ -81,74 +84,167 @@ impl Drop for RunningGuard {
     }
 }
 
-fn poll_timeout() -> Option<Duration> {
-    with_core(|core| {
-        if !core.ticks.is_empty()
-            || !core.closing.is_empty()
-            || !core.pending_reads.is_empty()
-            || core.timers.has_immediates()
-        {
-            return Some(Duration::ZERO);
-        }
-        if !core.is_alive() {
-            return Some(Duration::ZERO);
-        }
-        core.timers
-            .next_deadline()
-            .map(|deadline| deadline.saturating_duration_since(core.now))
-    })
-    .flatten()
+fn poll_timeout(core: &Core) -> Option<Duration> {
+    if !core.ticks.is_empty()
+        || !core.closing.is_empty()
+        || !core.pending_reads.is_empty()
+        || core.timers.has_immediates()
+    {
+        return Some(Duration::ZERO);
+    }
+    if !core.is_alive() {
+        return Some(Duration::ZERO);
+    }
+    core.timers
+        .next_deadline()
+        .map(|deadline| deadline.saturating_duration_since(core.now))
 }
 
 fn poll_and_dispatch() -> Result<(), Error> {
-    let timeout = poll_timeout();
-    let Some(mut events) = with_core(|core| core.events.take()).flatten() else {
-        return Err(Error::new("nodenet loop events buffer is missing"));
-    };
-    let polled = with_core(|core| loop {
-        match core.poll.poll(&mut events, timeout) {
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-            other => break other,
+    // One borrow polls and takes out what the batch needs: the events, and the read buffers
+    // that every readable socket in the batch reads into in turn.
+    let polled = with_core(|core| {
+        let timeout = poll_timeout(core);
+        // Missing only if a listener panicked during the last batch and unwound past the
+        // put-back below.
+        let mut events = core
+            .events
+            .take()
+            .unwrap_or_else(|| Events::with_capacity(EVENTS_PER_POLL));
+        // The rest of a batch that a panic interrupted goes before any new poll.
+        if let Some(next) = core.resume_batch.take() {
+            return (Ok(()), events, next, ReadBuffers::take(core));
         }
+        let polled = loop {
+            match core.poll.poll(&mut events, timeout) {
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                other => break other,
+            }
+        };
+        core.now = Instant::now();
+        (polled, events, 0, ReadBuffers::take(core))
     });
+    let Some((polled, events, first, mut buffers)) = polled else {
+        return Err(Error::new("this thread's nodenet loop is unavailable"));
+    };
+    // Owns the events while they are dispatched; its drop puts them back into the loop, also
+    // when a listener's panic unwinds through here.
+    let mut batch = Batch {
+        events: Some(events),
+        next: first,
+    };
     let result = match polled {
-        Some(Ok(())) => {
-            with_core(|core| core.now = Instant::now());
-            for event in events.iter() {
+        Ok(()) => {
+            let events = batch.events.iter().flat_map(|events| events.iter());
+            for (index, event) in events.enumerate().skip(first) {
+                batch.next = index + 1;
                 if event.token() == WAKER_TOKEN {
                     remote::run_posted();
                     continue;
                 }
                 // Slots are freed only in the close phase, after the batch, so this key still
                 // names the handle the event was registered for (or its closed, inert slot).
-                readiness::dispatch(event.token().0, Readiness::from(event));
+                readiness::dispatch(event.token().0, Readiness::from(event), &mut buffers);
             }
             Ok(())
         }
-        Some(Err(err)) => Err(Error::from_io(&err, "epoll_wait")),
-        None => Err(Error::new("this thread's nodenet loop is unavailable")),
+        Err(err) => Err(Error::from_io(&err, "epoll_wait")),
     };
-    events.clear();
-    with_core(|core| core.events = Some(events));
+    drop(batch);
+    with_core(|core| buffers.put_back(core));
     result
+}
+
+/// A polled batch being dispatched. Dropped normally, it hands the (cleared) events back to the
+/// loop. Dropped by a listener's panic unwinding out of `run()`, it keeps the events not yet
+/// dispatched for the next turn, and queues the interrupted handle for a read: edge-triggered
+/// polling would report neither again.
+struct Batch {
+    events: Option<Events>,
+    /// The index of the first event not yet dispatched.
+    next: usize,
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        let Some(mut events) = self.events.take() else {
+            return;
+        };
+        let unwinding = std::thread::panicking();
+        let interrupted = if unwinding {
+            self.next
+                .checked_sub(1)
+                .and_then(|index| events.iter().nth(index))
+                .map(|event| event.token())
+                .filter(|token| *token != WAKER_TOKEN)
+        } else {
+            events.clear();
+            None
+        };
+        with_core(|core| {
+            if unwinding {
+                core.resume_batch = Some(self.next);
+            }
+            if let Some(token) = interrupted {
+                if let Some(slot) = core.io.get(token.0) {
+                    let id = HandleId::new(token.0, slot.generation);
+                    core.pending_reads.push(id);
+                }
+            }
+            core.events = Some(events);
+        });
+    }
 }
 
 /// libuv's close phase: `'close'` for every handle closed since the last one, then the slot is
 /// freed. Handles closed by these listeners wait for the next turn, as in libuv.
 fn run_closing() {
     let closing = with_core(|core| std::mem::take(&mut core.closing)).unwrap_or_default();
-    for id in closing {
+    let mut closing = Closing {
+        ids: closing,
+        next: 0,
+    };
+    while let Some(&id) = closing.ids.get(closing.next) {
+        closing.next += 1;
         readiness::emit_close(id);
-        let freed = with_core(|core| {
-            // A server listening again since its 'close' keeps its slot.
-            let reopened = core.server(id).is_some_and(|server| server.listen_called);
-            let live = core.slot(id).is_some();
-            (live && !reopened).then(|| core.io.remove(id.key()))
-        })
-        .flatten();
+        let freed = with_core(|core| free_closed(core, id)).flatten();
         // The slot's listeners are dropped here, outside the borrow.
         drop(freed);
         tasks::drain();
+    }
+    closing.ids.clear();
+}
+
+/// Frees the slot of a handle whose `'close'` has been emitted.
+fn free_closed(core: &mut Core, id: HandleId) -> Option<IoSlot> {
+    // A server listening again, or a socket connecting again, since its 'close' (or its
+    // 'error') keeps its slot.
+    let reopened = core.server(id).is_some_and(|server| server.listen_called)
+        || core.socket(id).is_some_and(|socket| !socket.is_closed());
+    let live = core.slot(id).is_some();
+    (live && !reopened).then(|| core.io.remove(id.key()))
+}
+
+/// The handles of one close phase. Should a `'close'` listener's panic unwind out of `run()`,
+/// the handle whose `'close'` it interrupted is freed all the same, and the handles after it
+/// get their `'close'` in the next close phase.
+struct Closing {
+    ids: Vec<HandleId>,
+    next: usize,
+}
+
+impl Drop for Closing {
+    fn drop(&mut self) {
+        if self.ids.is_empty() {
+            return;
+        }
+        let interrupted = self.ids[self.next.saturating_sub(1)];
+        let owed = &self.ids[self.next..];
+        let freed = with_core(|core| {
+            core.closing.splice(0..0, owed.iter().copied());
+            free_closed(core, interrupted)
+        });
+        drop(freed);
     }
 }
 

@@ -10,6 +10,51 @@ use crate::net::server_state::{self, ServerNotice};
 use crate::net::socket_state::{self, SocketNotice, WriteCallback};
 use crate::runtime::core::with_core;
 
+use std::cell::Cell;
+use std::collections::VecDeque;
+
+thread_local! {
+    // Mirrors `!ticks.is_empty()` of this thread's loop, outside its `RefCell`: `drain` runs
+    // after every callback, and reading a plain thread-local is far cheaper than borrowing the
+    // loop state to find the queue empty.
+    static TICKS_QUEUED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The next-tick queue; every change goes through here so `TICKS_QUEUED` stays exact.
+#[derive(Default)]
+pub(crate) struct TickQueue {
+    tasks: VecDeque<Task>,
+}
+
+impl TickQueue {
+    pub(crate) fn push_back(&mut self, task: Task) {
+        self.tasks.push_back(task);
+        TICKS_QUEUED.set(true);
+    }
+
+    /// Puts `task` at `index`, ahead of what was queued after that point.
+    pub(crate) fn insert(&mut self, index: usize, task: Task) {
+        self.tasks.insert(index, task);
+        TICKS_QUEUED.set(true);
+    }
+
+    pub(crate) fn pop_front(&mut self) -> Option<Task> {
+        let task = self.tasks.pop_front();
+        if self.tasks.is_empty() {
+            TICKS_QUEUED.set(false);
+        }
+        task
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.tasks.len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.tasks.is_empty()
+    }
+}
+
 pub(crate) enum Task {
     User(Box<dyn FnOnce()>),
     Socket(HandleId, SocketNotice),
@@ -58,16 +103,19 @@ pub(crate) fn push(task: Task) {
 // queue is all it should cost.
 #[inline]
 pub(crate) fn drain() {
-    let start = with_core(|core| {
-        !core.ticks.is_empty() && !std::mem::replace(&mut core.draining_ticks, true)
-    });
-    if start == Some(true) {
+    if TICKS_QUEUED.get() {
         run_queued();
     }
 }
 
 #[inline(never)]
 fn run_queued() {
+    let start = with_core(|core| {
+        !core.ticks.is_empty() && !std::mem::replace(&mut core.draining_ticks, true)
+    });
+    if start != Some(true) {
+        return;
+    }
     let _reset = DrainGuard;
     while let Some(task) = with_core(|core| core.ticks.pop_front()).flatten() {
         task.run();
