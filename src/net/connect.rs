@@ -65,23 +65,24 @@ pub(crate) fn begin(socket: Socket, options: ConnectOptions) {
     let port = options.port;
     let family = options.family;
     let auto_select = options.auto_select_family;
-    if let Some(custom) = options.lookup {
-        // Answered now, reported on a tick like a lookup done off the loop.
-        let result = custom.resolve(&options.host).map(|ips| {
-            ips.into_iter()
-                .map(|ip| SocketAddr::new(ip, port))
-                .collect()
-        });
-        looked_up(id, options.host, port, family, auto_select, result);
-        return;
-    }
-    match lookup::immediate(&options.host) {
-        // Node does not look up IP literals, so `family` does not filter them either.
-        Some(ips) => start(id, targets(ips, port, 0, auto_select)),
-        None => {
-            let host = options.host.clone();
-            lookup::resolve(options.host, port, move |result| {
-                looked_up(id, host, port, family, auto_select, result)
+    let host = options.host;
+    match (lookup::immediate(&host), options.lookup) {
+        // Node does not look up IP literals (not even with a custom lookup), so `family` does
+        // not filter them either.
+        (Some(ips), _) => start(id, targets(ips, port, 0, auto_select)),
+        (None, Some(custom)) => {
+            // Answered now, reported on a tick like a lookup done off the loop.
+            let result = custom.resolve(&host).map(|ips| {
+                ips.into_iter()
+                    .map(|ip| SocketAddr::new(ip, port))
+                    .collect()
+            });
+            looked_up(id, host, port, family, auto_select, result);
+        }
+        (None, None) => {
+            let name = host.clone();
+            lookup::resolve(host, port, move |result| {
+                looked_up(id, name, port, family, auto_select, result)
             })
         }
     }
