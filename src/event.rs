@@ -37,7 +37,7 @@ use std::rc::Rc;
 
 use crate::chunk::Chunk;
 use crate::error::Error as NodeError;
-use crate::net::{AttemptInfo, LookupInfo, Socket};
+use crate::net::{AttemptInfo, DropInfo, LookupInfo, Socket};
 
 /// An event name, as Node spells it.
 ///
@@ -74,6 +74,7 @@ pub(crate) enum Callback {
     Socket(Shared<dyn FnMut(Socket)>),
     Lookup(Shared<dyn FnMut(&LookupInfo)>),
     Attempt(Shared<dyn FnMut(&AttemptInfo)>),
+    Dropped(Shared<dyn FnMut(&DropInfo)>),
 }
 
 /// A listener ready to register; made by the event names, opaque to users.
@@ -95,7 +96,7 @@ pub trait SocketEvent<F, R>: Event {
 #[diagnostic::on_unimplemented(
     message = "a Server has no `{Self}` event taking this closure",
     label = "not a Server listener of the right shape",
-    note = "Server events: Connection |socket|, Listening ||, Error |err|, Close ||"
+    note = "Server events: Connection |socket|, Listening ||, Error |err|, Close ||, ConnectionDropped |info|"
 )]
 pub trait ServerEvent<F, R>: Event {
     #[doc(hidden)]
@@ -207,6 +208,14 @@ event_name! {
     ConnectionAttemptTimeout = "connectionAttemptTimeout"
 }
 
+event_name! {
+    /// `'drop'`: a server closed a connection at once because it already had
+    /// [`max_connections`](crate::net::Server::set_max_connections) open. Listener:
+    /// `|info| ...`, with a [`DropInfo`]. Not named `Drop`, which would shadow
+    /// `std::ops::Drop` wherever the event names are glob-imported.
+    ConnectionDropped = "drop"
+}
+
 listens!(SocketEvent for Data: Data(data: Chunk<'_>));
 listens!(SocketEvent for Lookup: Lookup(info: &LookupInfo));
 listens!(SocketEvent for ConnectionAttempt: Attempt(attempt: &AttemptInfo));
@@ -227,3 +236,4 @@ listens!(ServerEvent for Connection: Socket(socket: Socket));
 listens!(ServerEvent for Listening: Unit());
 listens!(ServerEvent for Error: Error(error: &NodeError));
 listens!(ServerEvent for Close: Unit());
+listens!(ServerEvent for ConnectionDropped: Dropped(info: &DropInfo));

@@ -51,6 +51,7 @@ mod remote;
 mod runtime;
 pub mod string_decoder;
 pub mod timers;
+mod unhandled;
 
 pub use chunk::Chunk;
 pub use error::Error;
@@ -61,6 +62,7 @@ pub use timers::{
     clear_immediate, clear_interval, clear_timeout, set_immediate, set_interval, set_timeout,
     Immediate, Timer,
 };
+pub use unhandled::{set_unhandled_error_policy, unhandled_error_policy, UnhandledErrors};
 
 /// Everything a Node-style program needs in one import: `net`, the event names, `Chunk`.
 ///
@@ -76,8 +78,8 @@ pub use timers::{
 /// ```
 pub mod prelude {
     pub use crate::event::{
-        Close, Connect, Connection, Data, Drain, End, Error, Event, Finish, Listening, Pause,
-        Ready, Resume, Timeout,
+        Close, Connect, Connection, ConnectionDropped, Data, Drain, End, Error, Event, Finish,
+        Listening, Pause, Ready, Resume, Timeout,
     };
     pub use crate::net::{self, ReadyState, Server, Socket};
     pub use crate::Chunk;

@@ -69,8 +69,15 @@ pub struct ListenOptions {
     pub host: Option<String>,
     /// The length of the queue of connections not yet accepted (default 511).
     pub backlog: i32,
-    /// With an IPv6 host, refuse IPv4 clients (Node's `ipv6Only`).
+    /// With an IPv6 host (or none, which means `::`), refuse IPv4 clients (Node's `ipv6Only`).
     pub ipv6_only: bool,
+    /// Node's `exclusive`: in Node it keeps a cluster worker from sharing the primary's handle.
+    /// There is no cluster here, so every server already has its own socket; accepted and
+    /// ignored.
+    pub exclusive: bool,
+    /// Set `SO_REUSEPORT`, so other sockets that also set it can listen on the same port and
+    /// the kernel spreads connections over them (Node 22.12's `reusePort`).
+    pub reuse_port: bool,
     /// Listen on a Unix domain socket file instead of a port (Node's `listen(path)`); the file
     /// is removed when the server closes.
     pub path: Option<PathBuf>,
@@ -83,6 +90,8 @@ impl From<u16> for ListenOptions {
             host: None,
             backlog: DEFAULT_BACKLOG,
             ipv6_only: false,
+            exclusive: false,
+            reuse_port: false,
             path: None,
         }
     }
@@ -347,14 +356,13 @@ impl Server {
             });
             return Ok(self);
         }
-        let port = options.port;
         match options.host.as_deref() {
-            None => self.bind_any(port, options.backlog),
+            None => self.bind_any(&options),
             Some(host) => match lookup::immediate(host) {
-                Some(ips) => self.bind(SocketAddr::new(ips[0], port), &options),
+                Some(ips) => self.bind(SocketAddr::new(ips[0], options.port), &options),
                 None => {
                     let id = self.id;
-                    lookup::resolve(host.to_string(), port, move |result| {
+                    lookup::resolve(host.to_string(), options.port, move |result| {
                         let server = Server {
                             id,
                             _not_send: PhantomData,
@@ -371,15 +379,15 @@ impl Server {
     }
 
     /// No host: `::` dual-stack, or `0.0.0.0` on a machine without IPv6, as Node does.
-    fn bind_any(self, port: u16, backlog: i32) {
-        let any6 = SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port);
-        let result = match server_state::bind(any6, backlog, false) {
+    fn bind_any(self, options: &ListenOptions) {
+        let any6 = SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), options.port);
+        let result = match server_state::bind(any6, options) {
             Err(err)
                 if err.raw_os_error() == Some(97)
                     || err.kind() == std::io::ErrorKind::Unsupported =>
             {
-                let any4 = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port);
-                return self.bind_at(any4, server_state::bind(any4, backlog, false));
+                let any4 = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), options.port);
+                return self.bind_at(any4, server_state::bind(any4, options));
             }
             other => other,
         };
@@ -387,10 +395,7 @@ impl Server {
     }
 
     fn bind(self, addr: SocketAddr, options: &ListenOptions) {
-        self.bind_at(
-            addr,
-            server_state::bind(addr, options.backlog, options.ipv6_only),
-        );
+        self.bind_at(addr, server_state::bind(addr, options));
     }
 
     fn bind_at(self, addr: SocketAddr, result: std::io::Result<Listener>) {
@@ -470,7 +475,8 @@ impl Server {
             .unwrap_or(false)
     }
 
-    /// The number of open connections: Node's `server.getConnections()`, answered at once.
+    /// The number of open connections, answered at once: what Node's `server.getConnections`
+    /// passes its callback (see [`get_connections`](Server::get_connections)).
     ///
     /// ```
     /// let server = nodenet::net::create_server(|_client| {});
@@ -482,6 +488,70 @@ impl Server {
         with_core(|core| core.server(self.id).map(|s| s.connections))
             .flatten()
             .unwrap_or(0)
+    }
+
+    /// Node's `server.getConnections(callback)`: `callback(err, count)` on the next tick, with
+    /// the count as it is now. `err` is always `None` (Node's can only come from cluster
+    /// workers); use [`connections`](Server::connections) for the count at once.
+    ///
+    /// ```
+    /// let server = nodenet::net::create_server(|_client| {});
+    /// server.get_connections(move |err: Option<&nodenet::Error>, count| {
+    ///     assert!(err.is_none());
+    ///     assert_eq!(count, 0);
+    ///     server.close(());
+    /// });
+    /// nodenet::run().unwrap();
+    /// ```
+    pub fn get_connections(self, callback: impl FnOnce(Option<&Error>, usize) + 'static) -> Server {
+        let count = self.connections();
+        crate::next_tick(move || callback(None, count));
+        self
+    }
+
+    /// Limits the open connections: Node's `server.maxConnections = max` (`None`, the default,
+    /// for no limit). A connection accepted while `max` are open is closed at once and the
+    /// server emits [`'drop'`](crate::event::ConnectionDropped) with its addresses. `Some(0)`
+    /// drops every connection, as in Node 21 and later (Node 20 took 0 as no limit).
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|_client| panic!("every connection is dropped"));
+    /// server.set_max_connections(Some(0));
+    /// assert_eq!(server.max_connections(), Some(0));
+    /// server.on(ConnectionDropped, move |info| {
+    ///     assert_eq!(info.remote_address(), Some("127.0.0.1"));
+    ///     server.close(());
+    /// });
+    /// server
+    ///     .listen((0, "127.0.0.1"), move || {
+    ///         net::connect(server.address().unwrap().port, "127.0.0.1", |_c| {});
+    ///     })
+    ///     .unwrap();
+    /// nodenet::run().unwrap();
+    /// ```
+    pub fn set_max_connections(self, max: Option<usize>) -> Server {
+        with_core(|core| {
+            if let Some(server) = core.server(self.id) {
+                server.max_connections = max;
+            }
+        });
+        self
+    }
+
+    /// The limit [`set_max_connections`](Server::set_max_connections) set: Node's
+    /// `server.maxConnections` (`None` is Node's `undefined`).
+    ///
+    /// ```
+    /// let server = nodenet::net::create_server(|_client| {});
+    /// assert_eq!(server.max_connections(), None);
+    /// server.set_max_connections(Some(10));
+    /// assert_eq!(server.max_connections(), Some(10));
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn max_connections(self) -> Option<usize> {
+        with_core(|core| core.server(self.id)?.max_connections).flatten()
     }
 
     /// Stops accepting now; `'close'` follows once the last connection has closed: Node's
@@ -502,11 +572,14 @@ impl Server {
             let referenced = core.slot(self.id)?.referenced;
             let server = core.server(self.id)?;
             let was_running = server.listen_called;
-            let listener = server.listener.take();
+            let (listener, retry) = server.stop_listening();
             server.listen_called = false;
             server.close_called = true;
             if let Some(mut listener) = listener {
                 let _ = core.poll.registry().deregister(&mut listener);
+            }
+            if let Some(retry) = retry {
+                crate::timers::remove_internal(core, retry);
             }
             core.set_liveness(self.id, false, referenced);
             Some(was_running)

@@ -1,36 +1,68 @@
 //! A server's state in the loop: the listening socket, its connections, accepting.
 //!
-//! Mirrors Node's `net.Server` internals (`_handle`, `_connections`, `_emitCloseIfDrained`) and
-//! libuv's `uv__server_io` accept loop.
+//! Mirrors Node's `net.Server` internals (`_handle`, `_connections`, `_emitCloseIfDrained`,
+//! `onconnection` with `maxConnections` and `blockList`) and libuv's `uv__server_io` accept loop,
+//! with its answer to running out of descriptors (`uv__emfile_trick`).
 
+use std::fs::File;
 use std::io;
 use std::net::SocketAddr;
 use std::path::Path;
+use std::time::Duration;
 
 use mio::net::{TcpListener, UnixListener};
 use mio::{Interest, Token};
 use socket2::{Domain, Protocol, SockAddr, Socket as RawSocket, Type};
 
 use crate::error::Error;
+use crate::event::Callback;
 use crate::handle::HandleId;
+use crate::ip::BlockList;
+use crate::net::drop_info::DropInfo;
+use crate::net::server::ListenOptions;
 use crate::net::socket::Socket;
 use crate::net::socket_state::SocketState;
 use crate::net::stream::{Listener, Stream, Target};
 use crate::runtime::core::{with_core, Core, IoKind};
 use crate::runtime::emit;
 use crate::runtime::tasks::{self, Task};
+use crate::timers;
 
 /// Connections accepted per readiness event before other handles get a turn.
 const ACCEPTS_PER_EVENT: usize = 64;
 
-/// Options that every accepted socket inherits: Node's `net.createServer(options)`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// How often a server that could not accept (out of descriptors, say) tries again. A failed
+/// accept leaves the connection queued and edge-triggered polling will not report it again, so
+/// without a retry the server would stall; retrying at once would spin.
+const ACCEPT_RETRY: Duration = Duration::from_millis(100);
+
+/// Connections closed at once per shedding, so a flood cannot hold the loop.
+const SHED_PER_EVENT: usize = 1024;
+
+/// Options for a server and every socket it accepts: Node's `net.createServer(options)`.
+///
+/// ```
+/// use nodenet::ip::{BlockList, Family};
+/// use nodenet::net::ServerOptions;
+/// let mut block_list = BlockList::new();
+/// block_list.add_subnet("10.0.0.0", 8, Family::V4).unwrap();
+/// let options = ServerOptions {
+///     block_list: Some(block_list),
+///     ..ServerOptions::default()
+/// };
+/// assert!(!options.allow_half_open);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ServerOptions {
     /// Keep a socket writable after the peer's FIN instead of ending it: Node's
     /// `allowHalfOpen` (default false).
     pub allow_half_open: bool,
     /// Accepted sockets start paused: Node's `pauseOnConnect` (default false).
     pub pause_on_connect: bool,
+    /// Peers to refuse: a connection from an address on the list is closed as soon as it is
+    /// accepted, with no `'connection'` and no `'drop'`, as Node 22's `blockList` option does.
+    /// Only IP peers are checked (a Unix socket peer has no address).
+    pub block_list: Option<BlockList>,
 }
 
 pub(crate) struct ServerState {
@@ -42,6 +74,16 @@ pub(crate) struct ServerState {
     pub(crate) close_queued: bool,
     pub(crate) options: ServerOptions,
     pub(crate) address: Option<SocketAddr>,
+    /// Node's `server.maxConnections`: `None` for no limit; `Some(0)` drops every connection.
+    pub(crate) max_connections: Option<usize>,
+    /// A descriptor held while listening, to give back when accept runs out of descriptors so
+    /// the queued connections can be accepted and closed (libuv's `emfile_fd`).
+    reserve: Option<File>,
+    /// An accept failed and the server has said so with an `'error'`; cleared by the next
+    /// connection accepted, so one failure spell gives one `'error'`.
+    accept_failing: bool,
+    /// The timer that retries accepting after a failure; `None` while none is pending.
+    accept_retry: Option<HandleId>,
 }
 
 impl ServerState {
@@ -54,6 +96,29 @@ impl ServerState {
             close_queued: false,
             options,
             address: None,
+            max_connections: None,
+            reserve: None,
+            accept_failing: false,
+            accept_retry: None,
+        }
+    }
+
+    /// Stops listening: closes the reserve descriptor and ends a failure spell. Returns the
+    /// listener, for the caller to deregister, and the pending accept retry, to remove.
+    pub(crate) fn stop_listening(&mut self) -> (Option<Listener>, Option<HandleId>) {
+        self.reserve = None;
+        self.accept_failing = false;
+        (self.listener.take(), self.accept_retry.take())
+    }
+}
+
+/// Opens the reserve descriptor; any cheap descriptor will do, and `/` always exists.
+fn open_reserve() -> Option<File> {
+    match File::open("/") {
+        Ok(file) => Some(file),
+        Err(err) => {
+            log::debug!("no reserve descriptor for running out of descriptors: {err}");
+            None
         }
     }
 }
@@ -71,6 +136,7 @@ pub(crate) fn deliver(id: HandleId, notice: ServerNotice) {
             // A close() between listen() and this tick cancels the event, as in Node.
             let listening = with_core(|core| core.server(id).is_some_and(|s| s.listener.is_some()));
             if listening == Some(true) {
+                crate::unhandled::warn_if_unguarded(id, "a listening server");
                 emit::emit_unit(id, "listening");
             }
         }
@@ -86,17 +152,21 @@ pub(crate) fn deliver(id: HandleId, notice: ServerNotice) {
     }
 }
 
-/// Binds and listens as libuv does: `SO_REUSEADDR`, and for `::` a dual-stack socket unless
-/// `ipv6_only`.
-pub(crate) fn bind(addr: SocketAddr, backlog: i32, ipv6_only: bool) -> io::Result<Listener> {
+/// Binds and listens as libuv does: `SO_REUSEADDR`, for `::` a dual-stack socket unless
+/// `ipv6_only`, and `SO_REUSEPORT` if asked (Node 22's `reusePort`: several sockets, in this
+/// process or others, share the port and the kernel spreads connections over them).
+pub(crate) fn bind(addr: SocketAddr, options: &ListenOptions) -> io::Result<Listener> {
     let socket = RawSocket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
     socket.set_reuse_address(true)?;
+    if options.reuse_port {
+        socket.set_reuse_port(true)?;
+    }
     if addr.is_ipv6() {
-        socket.set_only_v6(ipv6_only)?;
+        socket.set_only_v6(options.ipv6_only)?;
     }
     socket.set_nonblocking(true)?;
     socket.bind(&addr.into())?;
-    socket.listen(backlog)?;
+    socket.listen(options.backlog)?;
     Ok(Listener::Tcp(TcpListener::from_std(socket.into())))
 }
 
@@ -143,6 +213,7 @@ pub(crate) fn listen_result(
             }
             server.address = listener.local_addr();
             server.listener = Some(listener);
+            server.reserve = open_reserve();
             core.ticks
                 .push_back(Task::Server(id, ServerNotice::Listening));
         }
@@ -179,35 +250,36 @@ pub(crate) fn close_if_drained(core: &mut Core, id: HandleId) {
     }
 }
 
-/// Accepts what is waiting, emitting `'connection'` for each socket.
+/// What one accept gave.
+enum Accepted {
+    Connection(HandleId),
+    /// Closed at once: the server was at `max_connections`.
+    Dropped(DropInfo),
+    /// Closed at once, with nothing to tell: a blocked peer, or a socket that could not be
+    /// registered.
+    Closed,
+    Failed(io::Error),
+}
+
+/// Accepts what is waiting, emitting `'connection'` for each socket (or `'drop'`).
 pub(crate) fn accept_ready(id: HandleId) {
     for _ in 0..ACCEPTS_PER_EVENT {
-        let accepted = with_core(|core| {
-            let server = core.server(id)?;
-            let listener = server.listener.as_ref()?;
-            Some(match listener.accept() {
-                Ok((stream, peer)) => Ok(adopt(core, id, stream, peer)),
-                Err(err) => Err(err),
-            })
-        })
-        .flatten();
-        match accepted {
+        match with_core(|core| accept_one(core, id)).flatten() {
             None => return,
-            Some(Ok(Some(socket))) => {
+            Some(Accepted::Connection(socket)) => {
                 emit::emit_socket(id, "connection", Socket::from_id(socket));
                 tasks::drain();
             }
-            Some(Ok(None)) => {}
-            Some(Err(err)) => match err.kind() {
+            Some(Accepted::Dropped(info)) => {
+                emit_drop(id, &info);
+                tasks::drain();
+            }
+            Some(Accepted::Closed) => {}
+            Some(Accepted::Failed(err)) => match err.kind() {
                 io::ErrorKind::WouldBlock => return,
                 io::ErrorKind::Interrupted | io::ErrorKind::ConnectionAborted => {}
                 _ => {
-                    log::warn!("accept failed: {err}");
-                    let error = Error::from_io(&err, "accept");
-                    with_core(|core| {
-                        core.ticks
-                            .push_back(Task::Server(id, ServerNotice::Error(error)))
-                    });
+                    with_core(|core| accept_failed(core, id, &err));
                     return;
                 }
             },
@@ -215,6 +287,118 @@ pub(crate) fn accept_ready(id: HandleId) {
     }
     // More may be waiting; edge-triggered polling will not say so again.
     with_core(|core| core.pending_reads.push(id));
+}
+
+/// One accept, and Node's `onconnection` checks: `maxConnections` first, then `blockList`. Both
+/// cost one branch when unset.
+fn accept_one(core: &mut Core, id: HandleId) -> Option<Accepted> {
+    let server = core.server(id)?;
+    let (stream, peer) = match server.listener.as_ref()?.accept() {
+        Ok(accepted) => accepted,
+        Err(err) => return Some(Accepted::Failed(err)),
+    };
+    if server.accept_failing {
+        server.accept_failing = false;
+        log::info!("accepting connections again");
+    }
+    if let Some(max) = server.max_connections {
+        if server.connections >= max {
+            // Dropping the stream closes it, as Node's `clientHandle.close()`.
+            return Some(Accepted::Dropped(DropInfo::new(stream.local_addr(), peer)));
+        }
+    }
+    if let Some(block_list) = &server.options.block_list {
+        if peer.is_some_and(|peer| block_list.check_ip(peer.ip())) {
+            return Some(Accepted::Closed);
+        }
+    }
+    Some(adopt(core, id, stream, peer).map_or(Accepted::Closed, Accepted::Connection))
+}
+
+/// An accept failed for a reason that will not clear by itself (most often `EMFILE`/`ENFILE`:
+/// out of descriptors). The first failure of a spell is logged and emitted as an `'error'` on
+/// the server, as Node's `onconnection` emits `accept EMFILE`. Out of descriptors, the queued
+/// connections are shed as libuv does (the reserve descriptor is closed, the queue accepted and
+/// closed, the reserve reopened); and in every case accepting is retried after
+/// [`ACCEPT_RETRY`], which neither spins nor leaves queued connections stranded.
+fn accept_failed(core: &mut Core, id: HandleId, err: &io::Error) {
+    let Some(server) = core.server(id) else {
+        return;
+    };
+    let shed = if is_out_of_descriptors(err) {
+        shed_queue(server)
+    } else {
+        0
+    };
+    if !server.accept_failing {
+        server.accept_failing = true;
+        log::warn!(
+            "accept failed: {err}; {shed} queued connection(s) closed, retrying every {} ms",
+            ACCEPT_RETRY.as_millis()
+        );
+        core.ticks.push_back(Task::Server(
+            id,
+            ServerNotice::Error(Error::from_io(err, "accept")),
+        ));
+    } else if shed > 0 {
+        log::debug!("accept failed: {err}; {shed} queued connection(s) closed");
+    }
+    let Some(server) = core.server(id) else {
+        return;
+    };
+    if server.accept_retry.is_none() {
+        let timer = timers::add_internal(core, Box::new(move || retry_accept(id)));
+        timers::arm_internal(core, timer, core.now + ACCEPT_RETRY);
+        if let Some(server) = core.server(id) {
+            server.accept_retry = Some(timer);
+        }
+    }
+}
+
+fn is_out_of_descriptors(err: &io::Error) -> bool {
+    // EMFILE (the process's limit) and ENFILE (the system's).
+    matches!(err.raw_os_error(), Some(24) | Some(23))
+}
+
+/// libuv's `uv__emfile_trick`: frees the reserve descriptor so the queued connections can be
+/// accepted, closes them, and takes the reserve again. Their peers see the connection closed
+/// at once rather than waiting in a queue that is not moving. Returns how many were closed.
+fn shed_queue(server: &mut ServerState) -> usize {
+    let Some(listener) = server.listener.as_ref() else {
+        return 0;
+    };
+    if server.reserve.take().is_none() {
+        return 0;
+    }
+    let mut shed = 0;
+    while shed < SHED_PER_EVENT {
+        match listener.accept() {
+            Ok(_closed_on_drop) => shed += 1,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+    server.reserve = open_reserve();
+    shed
+}
+
+/// The retry timer fired: it is freed after this call unless a new failure re-arms one.
+fn retry_accept(id: HandleId) {
+    with_core(|core| {
+        if let Some(server) = core.server(id) {
+            server.accept_retry = None;
+        }
+    });
+    accept_ready(id);
+}
+
+/// `'drop'`, with the dropped connection's addresses.
+fn emit_drop(id: HandleId, info: &DropInfo) {
+    emit::emit(id, "drop", |callback| {
+        if let Callback::Dropped(listener) = callback {
+            emit::invoke(listener, |listener| listener(info));
+        }
+    });
 }
 
 /// Registers an accepted stream and gives it a slot; None if registration failed (the stream is
@@ -225,7 +409,8 @@ fn adopt(
     mut stream: Stream,
     peer: Option<SocketAddr>,
 ) -> Option<HandleId> {
-    let options = core.server(server)?.options;
+    let options = &core.server(server)?.options;
+    let (allow_half_open, flowing) = (options.allow_half_open, !options.pause_on_connect);
     let key = core.io.vacant_key();
     if let Err(err) = core.poll.registry().register(
         &mut stream,
@@ -235,13 +420,7 @@ fn adopt(
         log::warn!("cannot register an accepted socket: {err}");
         return None;
     }
-    let state = SocketState::accepted(
-        stream,
-        peer,
-        server,
-        options.allow_half_open,
-        !options.pause_on_connect,
-    );
+    let state = SocketState::accepted(stream, peer, server, allow_half_open, flowing);
     let id = core.insert_io(IoKind::Socket(Box::new(state)), true);
     if let Some(server) = core.server(server) {
         server.connections += 1;

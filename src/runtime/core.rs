@@ -69,7 +69,8 @@ pub(crate) struct Core {
     pub(crate) now: Instant,
     pub(crate) running: bool,
     pub(crate) draining_ticks: bool,
-    /// An `'error'` emitted with no listener: Node would crash; `run()` returns it.
+    /// An `'error'` emitted with no listener: Node would crash; `run()` returns it (under the
+    /// default [`UnhandledErrors`](crate::UnhandledErrors) policy).
     pub(crate) unhandled_error: Option<crate::error::Error>,
     /// Where the batch in `events` resumes: set when a listener's panic unwound out of its
     /// dispatch, so the events after it are dispatched on the next turn rather than lost.
@@ -164,9 +165,14 @@ impl Core {
     }
 }
 
-/// Records an `'error'` that no listener took; the first one ends `run()`.
+/// An `'error'` that no listener took: handled as this thread's
+/// [`UnhandledErrors`](crate::UnhandledErrors) policy says. Call with the core not borrowed.
 pub(crate) fn unhandled(error: crate::error::Error) {
-    log::error!("unhandled 'error' event: {error}");
+    crate::unhandled::unhandled(error);
+}
+
+/// Keeps an unhandled `'error'` for `run()` to return; the first one wins.
+pub(crate) fn record_unhandled(error: crate::error::Error) {
     with_core(|core| {
         core.unhandled_error.get_or_insert(error);
     });

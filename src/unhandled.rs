@@ -1,0 +1,95 @@
+//! What happens to an `'error'` event that no listener takes: Node's uncaught exception, given
+//! a Rust form and a switch.
+//!
+//! Node throws such an error from `emit`, and the process exits with code 1. A library cannot
+//! end the process for its user, so nodenet's default is to end [`run`](crate::run) with the
+//! error instead; [`set_unhandled_error_policy`] chooses between that, logging and carrying on,
+//! or panicking with Node's text.
+
+use std::cell::Cell;
+
+use crate::error::Error;
+use crate::handle::HandleId;
+use crate::runtime::emit;
+
+/// What to do with an `'error'` event that has no listener, set with
+/// [`set_unhandled_error_policy`].
+///
+/// ```
+/// use nodenet::UnhandledErrors;
+/// assert_eq!(UnhandledErrors::default(), UnhandledErrors::ReturnFromRun);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum UnhandledErrors {
+    /// `run()` returns `Err(error)` at once, every handle left as it was (calling `run()` again
+    /// carries on); also logged at `error` level. The closest to Node's crash, and the default.
+    #[default]
+    ReturnFromRun,
+    /// Log the error at `error` level and carry on, as if a listener had ignored it.
+    Log,
+    /// Panic with Node's text, `Unhandled 'error' event: <the error>`; the panic unwinds out of
+    /// `run()` as a panic in a listener does.
+    Panic,
+}
+
+thread_local! {
+    // One policy per thread, as there is one loop per thread.
+    static POLICY: Cell<UnhandledErrors> = const { Cell::new(UnhandledErrors::ReturnFromRun) };
+}
+
+/// Chooses what this thread's loop does with an `'error'` event that has no listener (see
+/// [`UnhandledErrors`]); returns the policy it replaces.
+///
+/// ```
+/// use nodenet::prelude::*;
+/// use nodenet::UnhandledErrors;
+///
+/// nodenet::set_unhandled_error_policy(UnhandledErrors::Log);
+/// let socket = net::connect(1, "127.0.0.1", |_socket| {}); // refused, and no 'error' listener
+/// socket.on(Close, |had_error| assert!(had_error));
+/// nodenet::run().unwrap(); // logged, not returned
+/// let previous = nodenet::set_unhandled_error_policy(UnhandledErrors::ReturnFromRun);
+/// assert_eq!(previous, UnhandledErrors::Log);
+/// ```
+pub fn set_unhandled_error_policy(policy: UnhandledErrors) -> UnhandledErrors {
+    POLICY.with(|current| current.replace(policy))
+}
+
+/// This thread's policy for `'error'` events without a listener.
+///
+/// ```
+/// assert_eq!(
+///     nodenet::unhandled_error_policy(),
+///     nodenet::UnhandledErrors::ReturnFromRun
+/// );
+/// ```
+pub fn unhandled_error_policy() -> UnhandledErrors {
+    POLICY.with(Cell::get)
+}
+
+/// Applies the policy to an error no listener took. Must be called with the loop state not
+/// borrowed: a panic here unwinds through the caller.
+pub(crate) fn unhandled(error: Error) {
+    match unhandled_error_policy() {
+        UnhandledErrors::ReturnFromRun => {
+            log::error!("unhandled 'error' event: {error}");
+            crate::runtime::core::record_unhandled(error);
+        }
+        UnhandledErrors::Log => log::error!("unhandled 'error' event (ignored): {error}"),
+        UnhandledErrors::Panic => panic!("Unhandled 'error' event: {error:?}"),
+    }
+}
+
+/// Warns, when a handle starts work that can fail (a server begins listening), that nothing
+/// listens for its `'error'` yet: the failure would then end `run()` (or panic), as Node would
+/// crash. Checked once the call that started the work has returned, so a listener added right
+/// after `listen(...)` counts.
+pub(crate) fn warn_if_unguarded(id: HandleId, what: &str) {
+    if unhandled_error_policy() != UnhandledErrors::Log && emit::count(id, "error") == 0 {
+        log::warn!(
+            "{what} has no 'error' listener: an error will be unhandled \
+             (policy {:?}, see nodenet::set_unhandled_error_policy)",
+            unhandled_error_policy()
+        );
+    }
+}
