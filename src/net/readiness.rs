@@ -196,6 +196,9 @@ fn connected(id: HandleId) -> bool {
     }
     emit::emit_unit(id, "connect");
     emit::emit_unit(id, "ready");
+    // Counted now, not at connect(): the tutorial's client adds its listeners in the connect
+    // callback.
+    crate::unhandled::warn_if_unguarded(id, "a connected socket");
     tasks::drain();
     with_core(|core| socket_state::flush(core, id));
     tasks::drain();
