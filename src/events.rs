@@ -5,7 +5,7 @@
 //! listener list is snapshotted when an emit starts, `once` listeners run once, `prepend_listener`
 //! puts a listener first.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use crate::listeners::{ListenerId, Listeners};
@@ -32,12 +32,34 @@ type StoredListener<T> = Rc<RefCell<dyn FnMut(&T)>>;
 /// ```
 pub struct EventEmitter<T> {
     listeners: Rc<RefCell<Listeners<String, StoredListener<T>>>>,
+    /// Node's `setMaxListeners` limit (0: none) and the events already warned about.
+    limit: Rc<MaxListeners>,
 }
+
+/// Node's leak warning: more listeners for one event than the limit (default 10) is logged
+/// once per event, as Node's `MaxListenersExceededWarning` is emitted once.
+struct MaxListeners {
+    max: Cell<usize>,
+    warned: RefCell<Vec<String>>,
+}
+
+impl Default for MaxListeners {
+    fn default() -> Self {
+        MaxListeners {
+            max: Cell::new(DEFAULT_MAX_LISTENERS),
+            warned: RefCell::new(Vec::new()),
+        }
+    }
+}
+
+/// Node's `events.defaultMaxListeners`.
+pub const DEFAULT_MAX_LISTENERS: usize = 10;
 
 impl<T> Clone for EventEmitter<T> {
     fn clone(&self) -> Self {
         EventEmitter {
             listeners: Rc::clone(&self.listeners),
+            limit: Rc::clone(&self.limit),
         }
     }
 }
@@ -46,6 +68,7 @@ impl<T> Default for EventEmitter<T> {
     fn default() -> Self {
         EventEmitter {
             listeners: Rc::new(RefCell::new(Listeners::default())),
+            limit: Rc::default(),
         }
     }
 }
@@ -69,9 +92,66 @@ impl<T: 'static> EventEmitter<T> {
         prepend: bool,
     ) -> ListenerId {
         let listener: StoredListener<T> = Rc::new(RefCell::new(listener));
-        self.listeners
+        let id = self
+            .listeners
             .borrow_mut()
-            .add(event.to_string(), listener, once, prepend)
+            .add(event.to_string(), listener, once, prepend);
+        self.warn_if_too_many(event);
+        id
+    }
+
+    fn warn_if_too_many(&self, event: &str) {
+        let max = self.limit.max.get();
+        if max == 0 {
+            return;
+        }
+        let count = self.listener_count(event);
+        let mut warned = self.limit.warned.borrow_mut();
+        if count > max && !warned.iter().any(|name| name == event) {
+            warned.push(event.to_string());
+            log::warn!(
+                "Possible EventEmitter memory leak detected. {count} {event} listeners added to \
+                 [EventEmitter]. MaxListeners is {max}. Use emitter.set_max_listeners() to \
+                 increase limit"
+            );
+        }
+    }
+
+    /// The same as [`on`](EventEmitter::on): Node's `emitter.addListener`.
+    ///
+    /// ```
+    /// let emitter = nodenet::events::EventEmitter::<u32>::new();
+    /// emitter.add_listener("n", |n| println!("{n}"));
+    /// assert_eq!(emitter.listener_count("n"), 1);
+    /// ```
+    pub fn add_listener(&self, event: &str, listener: impl FnMut(&T) + 'static) -> ListenerId {
+        self.on(event, listener)
+    }
+
+    /// Sets how many listeners one event may have before a leak warning is logged (0: no
+    /// limit): Node's `emitter.setMaxListeners(n)`.
+    ///
+    /// ```
+    /// let emitter = nodenet::events::EventEmitter::<()>::new();
+    /// assert_eq!(emitter.get_max_listeners(), nodenet::events::DEFAULT_MAX_LISTENERS);
+    /// emitter.set_max_listeners(0);
+    /// for _ in 0..20 {
+    ///     emitter.on("busy", |_| {}); // no warning: unlimited
+    /// }
+    /// assert_eq!(emitter.get_max_listeners(), 0);
+    /// ```
+    pub fn set_max_listeners(&self, max: usize) -> &Self {
+        self.limit.max.set(max);
+        self
+    }
+
+    /// The leak-warning limit: Node's `emitter.getMaxListeners()`.
+    ///
+    /// ```
+    /// assert_eq!(nodenet::events::EventEmitter::<()>::new().get_max_listeners(), 10);
+    /// ```
+    pub fn get_max_listeners(&self) -> usize {
+        self.limit.max.get()
     }
 
     /// Adds a listener: Node's `emitter.on(event, listener)`.

@@ -417,3 +417,75 @@ fn pending_is_true_until_connected_and_again_after_destroy() {
         nodenet::loop_stats()
     );
 }
+
+/// Node's `socket.end(cb)`: the callback runs at 'finish' with no error, once.
+#[test]
+fn end_with_callback_runs_at_finish() {
+    let log = Rc::new(RefCell::new(Vec::<String>::new()));
+    let l = log.clone();
+    let server = net::create_server(move |client| {
+        let l1 = l.clone();
+        client.on(Finish, move || l1.borrow_mut().push("finish".into()));
+        let l2 = l.clone();
+        client.end_with_callback(move |err| l2.borrow_mut().push(format!("callback {err:?}")));
+    });
+    server
+        .listen((0, "127.0.0.1"), move || {
+            let client = net::connect(server.address().unwrap().port, "127.0.0.1", |_| {});
+            client.on(Close, move |_| {
+                server.close(());
+            });
+        })
+        .unwrap();
+    nodenet::run().unwrap();
+    assert_eq!(*log.borrow(), ["finish", "callback None"]);
+    assert!(
+        nodenet::loop_stats().is_empty(),
+        "{:?}",
+        nodenet::loop_stats()
+    );
+}
+
+/// `end(cb)` on a socket that fails before finishing: the callback gets the error, once.
+#[test]
+fn end_with_callback_gets_the_error_when_the_socket_fails_first() {
+    let got = Rc::new(RefCell::new(Vec::<String>::new()));
+    let g = got.clone();
+    let client = net::connect(9, "127.0.0.1", |_| panic!("never connects"));
+    client.end_with_callback(move |err| {
+        g.borrow_mut()
+            .push(err.and_then(|e| e.code()).unwrap_or("none").to_string())
+    });
+    nodenet::run().unwrap();
+    assert_eq!(*got.borrow(), ["ECONNREFUSED"]);
+    assert!(
+        nodenet::loop_stats().is_empty(),
+        "{:?}",
+        nodenet::loop_stats()
+    );
+}
+
+/// `local_family` mirrors Node's `socket.localFamily`.
+#[test]
+fn local_family_matches_the_address() {
+    let server = net::create_server(|client| {
+        assert_eq!(client.local_family(), Some("IPv6"));
+        client.end();
+    });
+    server
+        .listen((0, "::1"), move || {
+            let client = net::connect(server.address().unwrap().port, "::1", |client| {
+                assert_eq!(client.local_family(), Some("IPv6"));
+            });
+            client.on(Close, move |_| {
+                server.close(());
+            });
+        })
+        .unwrap();
+    nodenet::run().unwrap();
+    assert!(
+        nodenet::loop_stats().is_empty(),
+        "{:?}",
+        nodenet::loop_stats()
+    );
+}

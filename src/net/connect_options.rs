@@ -1,5 +1,6 @@
 //! Options for an outgoing connection: Node's `net.connect(options)`.
 
+use std::cell::Cell;
 use std::fmt;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -105,6 +106,56 @@ pub struct ConnectOptions {
     pub lookup: Option<Lookup>,
 }
 
+thread_local! {
+    // Node keeps these per process; nodenet per thread, as it keeps one loop per thread.
+    static AUTO_SELECT_FAMILY: Cell<bool> = const { Cell::new(true) };
+    static ATTEMPT_TIMEOUT_MS: Cell<u64> = const { Cell::new(250) };
+}
+
+/// The `auto_select_family` that [`ConnectOptions::new`] starts from on this thread: Node's
+/// `net.getDefaultAutoSelectFamily()` (true, as in Node 20).
+///
+/// ```
+/// assert!(nodenet::net::get_default_auto_select_family());
+/// ```
+pub fn get_default_auto_select_family() -> bool {
+    AUTO_SELECT_FAMILY.with(Cell::get)
+}
+
+/// Changes this thread's default `auto_select_family`: Node's
+/// `net.setDefaultAutoSelectFamily(value)`.
+///
+/// ```
+/// nodenet::net::set_default_auto_select_family(false);
+/// assert!(!nodenet::net::ConnectOptions::new(80, "localhost").auto_select_family);
+/// nodenet::net::set_default_auto_select_family(true);
+/// ```
+pub fn set_default_auto_select_family(value: bool) {
+    AUTO_SELECT_FAMILY.with(|cell| cell.set(value));
+}
+
+/// This thread's default attempt timeout, in ms: Node's
+/// `net.getDefaultAutoSelectFamilyAttemptTimeout()` (250).
+///
+/// ```
+/// assert_eq!(nodenet::net::get_default_auto_select_family_attempt_timeout(), 250);
+/// ```
+pub fn get_default_auto_select_family_attempt_timeout() -> u64 {
+    ATTEMPT_TIMEOUT_MS.with(Cell::get)
+}
+
+/// Changes this thread's default attempt timeout; values under 10 ms become 10, as in Node:
+/// Node's `net.setDefaultAutoSelectFamilyAttemptTimeout(value)`.
+///
+/// ```
+/// nodenet::net::set_default_auto_select_family_attempt_timeout(1);
+/// assert_eq!(nodenet::net::get_default_auto_select_family_attempt_timeout(), 10);
+/// nodenet::net::set_default_auto_select_family_attempt_timeout(250);
+/// ```
+pub fn set_default_auto_select_family_attempt_timeout(ms: u64) {
+    ATTEMPT_TIMEOUT_MS.with(|cell| cell.set(ms.max(10)));
+}
+
 impl ConnectOptions {
     /// Node's defaults for `host:port`.
     ///
@@ -126,8 +177,8 @@ impl ConnectOptions {
             keep_alive: false,
             keep_alive_initial_delay: 0,
             allow_half_open: false,
-            auto_select_family: true,
-            auto_select_family_attempt_timeout: 250,
+            auto_select_family: get_default_auto_select_family(),
+            auto_select_family_attempt_timeout: get_default_auto_select_family_attempt_timeout(),
             lookup: None,
         }
     }

@@ -22,6 +22,10 @@ pub(crate) struct IdleTimeout {
 }
 
 impl IdleTimeout {
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     pub(crate) fn touch(&mut self, now: Instant) {
         self.last_active = now;
     }

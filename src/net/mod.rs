@@ -46,7 +46,11 @@ mod write_queue;
 
 pub use self::address::AddressInfo;
 pub use self::connect_events::{AttemptInfo, LookupInfo};
-pub use self::connect_options::{ConnectOptions, Lookup};
+pub use self::connect_options::{
+    get_default_auto_select_family, get_default_auto_select_family_attempt_timeout,
+    set_default_auto_select_family, set_default_auto_select_family_attempt_timeout, ConnectOptions,
+    Lookup,
+};
 pub use self::drop_info::DropInfo;
 pub use self::pipe::PipeOptions;
 pub use self::server::{BoxedErrorCallback, Callback, ErrorCallback, ListenOptions, Server};

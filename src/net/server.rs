@@ -259,6 +259,37 @@ impl Server {
         emit::add(self.id, event.name(), E::listener(listener), false, true)
     }
 
+    /// A `once` listener added before the others: Node's `server.prependOnceListener`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|_client| {});
+    /// server.prepend_once_listener(Connection, move |_socket| println!("first client, first"));
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn prepend_once_listener<E: ServerEvent<F, R>, F, R>(
+        self,
+        event: E,
+        listener: F,
+    ) -> ListenerId {
+        emit::add(self.id, event.name(), E::listener(listener), true, true)
+    }
+
+    /// Removes every listener of every event: Node's `server.removeAllListeners()`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|_client| {});
+    /// server.on(Listening, || {});
+    /// assert_eq!(server.remove_every_listener(), 2);
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn remove_every_listener(self) -> usize {
+        emit::remove_all(self.id, None)
+    }
+
     /// Removes a listener by the id `on` returned: Node's `server.off`.
     ///
     /// ```

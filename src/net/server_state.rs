@@ -63,6 +63,12 @@ pub struct ServerOptions {
     /// accepted, with no `'connection'` and no `'drop'`, as Node 22's `blockList` option does.
     /// Only IP peers are checked (a Unix socket peer has no address).
     pub block_list: Option<BlockList>,
+    /// Accepted sockets get Nagle's algorithm off: Node's `noDelay` (default false).
+    pub no_delay: bool,
+    /// Accepted sockets get keep-alive probes: Node's `keepAlive` (default false).
+    pub keep_alive: bool,
+    /// Idle time before the first keep-alive probe, in ms: Node's `keepAliveInitialDelay`.
+    pub keep_alive_initial_delay: u64,
 }
 
 pub(crate) struct ServerState {
@@ -411,6 +417,13 @@ fn adopt(
 ) -> Option<HandleId> {
     let options = &core.server(server)?.options;
     let (allow_half_open, flowing) = (options.allow_half_open, !options.pause_on_connect);
+    // Node applies these to each accepted socket; the defaults cost nothing.
+    if options.no_delay {
+        stream.set_nodelay(true);
+    }
+    if options.keep_alive {
+        stream.set_keep_alive(true, options.keep_alive_initial_delay);
+    }
     let key = core.io.vacant_key();
     if let Err(err) = core.poll.registry().register(
         &mut stream,

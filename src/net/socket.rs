@@ -294,6 +294,44 @@ impl Socket {
         self
     }
 
+    /// Ends our side and calls `callback` once everything is flushed (`None`, at `'finish'`) or
+    /// the socket fails first (`Some(err)`): Node's `socket.end(callback)`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.write("bye\n");
+    ///     client.end_with_callback(move |err| assert!(err.is_none()));
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn end_with_callback(self, callback: impl FnOnce(Option<&Error>) + 'static) -> Socket {
+        // Whichever of 'finish' and 'error' comes first takes the callback; the other finds
+        // it gone and removes nothing more.
+        let slot = std::rc::Rc::new(std::cell::RefCell::new(Some(callback)));
+        let on_error = std::rc::Rc::new(std::cell::Cell::new(None));
+        let finish_slot = slot.clone();
+        let error_id = on_error.clone();
+        let finish_id = self.once(crate::event::Finish, move || {
+            if let Some(id) = error_id.take() {
+                self.off(id);
+            }
+            if let Some(callback) = finish_slot.borrow_mut().take() {
+                callback(None);
+            }
+        });
+        let error_slot = slot;
+        let id = self.once(crate::event::Error, move |err| {
+            self.off(finish_id);
+            if let Some(callback) = error_slot.borrow_mut().take() {
+                callback(Some(err));
+            }
+        });
+        on_error.set(Some(id));
+        self.end()
+    }
+
     /// Writes `data`, then ends: Node's `socket.end(data)`.
     ///
     /// ```
@@ -478,6 +516,41 @@ impl Socket {
     /// ```
     pub fn local_address(self) -> Option<String> {
         self.address().map(|info| info.address)
+    }
+
+    /// The local address's family, `"IPv4"` or `"IPv6"`: Node's `socket.localFamily`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| println!("{:?}", client.local_family()));
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn local_family(self) -> Option<&'static str> {
+        self.address().map(|info| info.family)
+    }
+
+    /// The idle timeout set by [`set_timeout`](Socket::set_timeout), in ms: Node's
+    /// `socket.timeout` (`None` where Node says `undefined`).
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     assert_eq!(client.timeout(), None);
+    ///     client.set_timeout(5_000, ());
+    ///     assert_eq!(client.timeout(), Some(5_000));
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn timeout(self) -> Option<u64> {
+        self.with(|socket| {
+            socket
+                .idle
+                .as_ref()
+                .map(|idle| idle.timeout().as_millis() as u64)
+        })
+        .flatten()
     }
 
     /// The local port: Node's `socket.localPort`.
