@@ -78,7 +78,8 @@ pub(crate) struct SocketState {
     pub(crate) bytes_sent: u64,
     pub(crate) server: Option<HandleId>,
     pub(crate) had_error: bool,
-    pub(crate) connect: Option<ConnectState>,
+    /// Boxed: only outgoing sockets need it, and only until they connect.
+    pub(crate) connect: Option<Box<ConnectState>>,
     pub(crate) local: Option<SocketAddr>,
     pub(crate) peer: Option<SocketAddr>,
     pub(crate) no_delay: Option<bool>,
@@ -96,7 +97,7 @@ pub(crate) struct SocketState {
 impl SocketState {
     pub(crate) fn connecting() -> SocketState {
         let mut state = SocketState::new(Phase::Resolving);
-        state.connect = Some(ConnectState::default());
+        state.connect = Some(Box::default());
         state
     }
 

@@ -4,6 +4,7 @@
 //! together with libuv's write queue. Writes go straight to the socket when nothing is queued;
 //! only what the kernel refused is copied here, and queued chunks leave in one vectored write.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io::{self, IoSlice};
 
@@ -18,6 +19,47 @@ const MAX_SLICES: usize = 64;
 /// Chunks without callbacks smaller than this are appended to the previous chunk rather than
 /// queued on their own, so many small writes do not become many small allocations.
 const COALESCE_BELOW: usize = 4096;
+
+/// How many buffers of sent chunks this thread keeps for the next chunks to queue.
+const SPARE_BUFFERS: usize = 8;
+
+/// Buffers larger than this are freed rather than kept: the loop's read size, which is what a
+/// socket that echoes (or pipes) faster than its peer reads queues chunk after chunk.
+const SPARE_MAX_CAPACITY: usize = 64 * 1024;
+
+thread_local! {
+    // A socket whose peer reads slower than it writes queues a copy of every chunk until the
+    // kernel takes it; reusing the buffers of chunks already sent saves an allocation (and the
+    // page faults of fresh memory) per chunk. Per thread, as each thread has its own loop.
+    static SPARE: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A buffer holding a copy of `bytes`, reusing a spare one when there is one.
+fn buffer_with(bytes: &[u8]) -> Vec<u8> {
+    let spare = SPARE
+        .try_with(|spare| spare.try_borrow_mut().ok()?.pop())
+        .ok()
+        .flatten();
+    let mut buffer = spare.unwrap_or_default();
+    buffer.extend_from_slice(bytes);
+    buffer
+}
+
+/// Keeps the buffer of a chunk that has gone out (or never will), if it is worth keeping.
+fn recycle(mut buffer: Vec<u8>) {
+    if buffer.capacity() == 0 || buffer.capacity() > SPARE_MAX_CAPACITY {
+        return;
+    }
+    buffer.clear();
+    // During thread teardown the spares may be gone already; the buffer is just freed then.
+    let _ = SPARE.try_with(|spare| {
+        if let Ok(mut spare) = spare.try_borrow_mut() {
+            if spare.len() < SPARE_BUFFERS {
+                spare.push(buffer);
+            }
+        }
+    });
+}
 
 struct Pending {
     bytes: Vec<u8>,
@@ -44,16 +86,20 @@ impl WriteQueue {
 
     pub(crate) fn push(&mut self, bytes: &[u8], callback: Option<WriteCallback>) {
         self.len += bytes.len();
-        if callback.is_none() && bytes.len() < COALESCE_BELOW {
+        if callback.is_none() {
             if let Some(last) = self.chunks.back_mut() {
-                if last.callback.is_none() && last.bytes.len() < COALESCE_BELOW {
+                // Small writes join a small chunk; any write joins a chunk whose buffer has
+                // room for it, so a reused buffer fills up before another is taken.
+                let small = bytes.len() < COALESCE_BELOW && last.bytes.len() < COALESCE_BELOW;
+                let fits = last.bytes.capacity() - last.bytes.len() >= bytes.len();
+                if last.callback.is_none() && (small || fits) {
                     last.bytes.extend_from_slice(bytes);
                     return;
                 }
             }
         }
         self.chunks.push_back(Pending {
-            bytes: bytes.to_vec(),
+            bytes: buffer_with(bytes),
             sent: 0,
             callback,
         });
@@ -100,6 +146,7 @@ impl WriteQueue {
             }
             written -= left;
             if let Some(chunk) = self.chunks.pop_front() {
+                recycle(chunk.bytes);
                 if let Some(callback) = chunk.callback {
                     done(callback);
                 }
@@ -110,8 +157,11 @@ impl WriteQueue {
             if front.bytes.len() > front.sent {
                 return;
             }
-            if let Some(callback) = self.chunks.pop_front().and_then(|chunk| chunk.callback) {
-                done(callback);
+            if let Some(chunk) = self.chunks.pop_front() {
+                recycle(chunk.bytes);
+                if let Some(callback) = chunk.callback {
+                    done(callback);
+                }
             }
         }
     }
@@ -121,7 +171,10 @@ impl WriteQueue {
         self.len = 0;
         self.chunks
             .drain(..)
-            .filter_map(|chunk| chunk.callback)
+            .filter_map(|chunk| {
+                recycle(chunk.bytes);
+                chunk.callback
+            })
             .collect()
     }
 }
@@ -169,5 +222,102 @@ mod tests {
         assert_eq!(*calls.borrow(), [0, 1, 2]);
         assert!(queue.is_empty());
         assert_eq!(queue.len(), 0);
+    }
+
+    /// Refuses everything: the kernel's send buffer is full.
+    fn full(_: &[IoSlice<'_>]) -> io::Result<usize> {
+        Err(io::ErrorKind::WouldBlock.into())
+    }
+
+    /// Takes everything offered.
+    fn open(slices: &[IoSlice<'_>]) -> io::Result<usize> {
+        Ok(slices.iter().map(|slice| slice.len()).sum())
+    }
+
+    #[test]
+    fn buffers_of_sent_chunks_are_reused_for_the_next_chunks() {
+        let mut queue = WriteQueue::default();
+        queue.push(&[1; 40_000], None);
+        queue.push(&[2; 40_000], Some(Box::new(|_| {})));
+        let first: Vec<*const u8> = queue.chunks.iter().map(|c| c.bytes.as_ptr()).collect();
+        let mut callbacks = Vec::new();
+        queue
+            .flush(open, |callback| callbacks.push(callback))
+            .unwrap();
+        assert!(queue.is_empty());
+        assert_eq!(callbacks.len(), 1);
+        queue.push(&[3; 40_000], Some(Box::new(|_| {})));
+        queue.push(&[4; 40_000], Some(Box::new(|_| {})));
+        let mut again: Vec<*const u8> = queue.chunks.iter().map(|c| c.bytes.as_ptr()).collect();
+        again.sort();
+        let mut first = first;
+        first.sort();
+        assert_eq!(again, first, "both buffers came from the spares");
+        assert_eq!(queue.len(), 80_000);
+        let mut out = Vec::new();
+        queue
+            .flush(
+                |slices| {
+                    for slice in slices {
+                        out.extend_from_slice(slice);
+                    }
+                    open(slices)
+                },
+                |_| {},
+            )
+            .unwrap();
+        assert_eq!(out, [[3u8; 40_000], [4; 40_000]].concat());
+    }
+
+    #[test]
+    fn writes_without_callbacks_fill_the_room_left_in_the_last_chunk() {
+        let mut queue = WriteQueue::default();
+        let mut big = Vec::with_capacity(64 * 1024);
+        big.extend_from_slice(&[7; 100]);
+        recycle(big);
+        queue.push(&[1; 5000], None);
+        queue.push(&[2; 5000], None);
+        assert_eq!(
+            queue.chunks.len(),
+            1,
+            "the second write fits in the reused buffer"
+        );
+        // A callback keeps its write a chunk of its own, and what follows it too.
+        queue.push(&[3; 10], Some(Box::new(|_| {})));
+        queue.push(&[4; 10], None);
+        assert_eq!(queue.chunks.len(), 3);
+        queue.flush(full, |_| {}).unwrap();
+        assert_eq!(queue.len(), 10_020);
+        let mut out = Vec::new();
+        queue
+            .flush(
+                |slices| {
+                    for slice in slices {
+                        out.extend_from_slice(slice);
+                    }
+                    open(slices)
+                },
+                |callback| callback(None),
+            )
+            .unwrap();
+        assert_eq!(
+            out,
+            [&[1u8; 5000][..], &[2; 5000], &[3; 10], &[4; 10]].concat()
+        );
+    }
+
+    #[test]
+    fn oversized_buffers_are_freed_and_the_spares_stay_few() {
+        recycle(Vec::with_capacity(SPARE_MAX_CAPACITY + 1));
+        for _ in 0..2 * SPARE_BUFFERS {
+            recycle(Vec::with_capacity(1024));
+        }
+        let kept = SPARE.with_borrow(|spare| {
+            assert!(spare
+                .iter()
+                .all(|buffer| buffer.capacity() <= SPARE_MAX_CAPACITY));
+            spare.len()
+        });
+        assert_eq!(kept, SPARE_BUFFERS);
     }
 }

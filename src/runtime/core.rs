@@ -203,3 +203,22 @@ pub(crate) fn with_core<R>(f: impl FnOnce(&mut Core) -> R) -> Option<R> {
     .ok()
     .flatten()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Idle memory per connection is a target (issue 5: at most 1 KiB, with the slot, the boxed
+    /// state, the listeners and the registration). State only some sockets need (connecting,
+    /// `set_encoding`, `set_timeout`) is boxed behind an `Option`; this catches a field that
+    /// grows every socket instead.
+    #[test]
+    fn per_connection_state_stays_small() {
+        assert!(std::mem::size_of::<IoSlot>() <= 32);
+        let socket = std::mem::size_of::<SocketState>();
+        assert!(
+            socket <= 256,
+            "SocketState is {socket} bytes; box what few sockets use"
+        );
+    }
+}

@@ -135,16 +135,20 @@ fn poll_and_dispatch() -> Result<(), Error> {
     };
     let result = match polled {
         Ok(()) => {
-            let events = batch.events.iter().flat_map(|events| events.iter());
-            for (index, event) in events.enumerate().skip(first) {
-                batch.next = index + 1;
-                if event.token() == WAKER_TOKEN {
-                    remote::run_posted();
-                    continue;
+            // The events are borrowed from the batch while its `next` counts them off, so a
+            // panic leaves `next` exact; a plain slice walk, as this loop runs per event.
+            if let Some(events) = &batch.events {
+                for event in events.iter().skip(first) {
+                    batch.next += 1;
+                    if event.token() == WAKER_TOKEN {
+                        remote::run_posted();
+                        continue;
+                    }
+                    // Slots are freed only in the close phase, after the batch, so this key
+                    // still names the handle the event was registered for (or its closed, inert
+                    // slot).
+                    readiness::dispatch(event.token().0, Readiness::from(event), &mut buffers);
                 }
-                // Slots are freed only in the close phase, after the batch, so this key still
-                // names the handle the event was registered for (or its closed, inert slot).
-                readiness::dispatch(event.token().0, Readiness::from(event), &mut buffers);
             }
             Ok(())
         }
