@@ -322,6 +322,14 @@ pub(crate) mod codes {
         )
     }
 
+    /// Node 22's client-side `blockList` refusal.
+    pub(crate) fn ip_blocked(ip: &str) -> Error {
+        Error::with_code(
+            "ERR_IP_BLOCKED",
+            format!("IP({ip}) is blocked by net.BlockList"),
+        )
+    }
+
     pub(crate) fn closed_before_connection() -> Error {
         Error::with_code(
             "ERR_SOCKET_CLOSED_BEFORE_CONNECTION",

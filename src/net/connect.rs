@@ -38,6 +38,9 @@ pub(crate) fn begin(socket: Socket, options: ConnectOptions) {
     with_core(|core| {
         let Some(state) = core.socket(id) else { return };
         state.allow_half_open = options.allow_half_open;
+        if let Some(mark) = options.high_water_mark {
+            state.high_water_mark = mark.min(u32::MAX as usize) as u32;
+        }
         if options.no_delay {
             state.no_delay = Some(true);
         }
@@ -46,6 +49,7 @@ pub(crate) fn begin(socket: Socket, options: ConnectOptions) {
         }
         if let Some(connect) = state.connect.as_mut() {
             connect.local = local;
+            connect.block_list = options.block_list.clone();
             connect.attempt_timeout = options.auto_select_family.then(|| {
                 Duration::from_millis(
                     options

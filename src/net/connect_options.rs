@@ -104,6 +104,11 @@ pub struct ConnectOptions {
     /// A custom lookup instead of the system resolver (Node's `lookup`); also used for IP
     /// literals when set.
     pub lookup: Option<Lookup>,
+    /// Where `write` starts returning false, in bytes (Node's `highWaterMark`; default 16 KiB).
+    pub high_water_mark: Option<usize>,
+    /// Addresses this socket refuses to connect to: Node 22's client-side `blockList`; a hit
+    /// fails the socket with `ERR_IP_BLOCKED`.
+    pub block_list: Option<crate::ip::BlockList>,
 }
 
 thread_local! {
@@ -180,6 +185,8 @@ impl ConnectOptions {
             auto_select_family: get_default_auto_select_family(),
             auto_select_family_attempt_timeout: get_default_auto_select_family_attempt_timeout(),
             lookup: None,
+            high_water_mark: None,
+            block_list: None,
         }
     }
 

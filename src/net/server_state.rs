@@ -69,6 +69,9 @@ pub struct ServerOptions {
     pub keep_alive: bool,
     /// Idle time before the first keep-alive probe, in ms: Node's `keepAliveInitialDelay`.
     pub keep_alive_initial_delay: u64,
+    /// Where accepted sockets' `write` starts returning false, in bytes: Node's
+    /// `highWaterMark` (default 16 KiB).
+    pub high_water_mark: Option<usize>,
 }
 
 pub(crate) struct ServerState {
@@ -417,6 +420,7 @@ fn adopt(
 ) -> Option<HandleId> {
     let options = &core.server(server)?.options;
     let (allow_half_open, flowing) = (options.allow_half_open, !options.pause_on_connect);
+    let high_water_mark = options.high_water_mark;
     // Node applies these to each accepted socket; the defaults cost nothing.
     if options.no_delay {
         stream.set_nodelay(true);
@@ -433,7 +437,10 @@ fn adopt(
         log::warn!("cannot register an accepted socket: {err}");
         return None;
     }
-    let state = SocketState::accepted(stream, peer, server, allow_half_open, flowing);
+    let mut state = SocketState::accepted(stream, peer, server, allow_half_open, flowing);
+    if let Some(mark) = high_water_mark {
+        state.high_water_mark = mark.min(u32::MAX as usize) as u32;
+    }
     let id = core.insert_io(IoKind::Socket(Box::new(state)), true);
     if let Some(server) = core.server(server) {
         server.connections += 1;

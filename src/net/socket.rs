@@ -593,6 +593,186 @@ impl Socket {
             .unwrap_or(0)
     }
 
+    /// Holds writes back until [`uncork`](Socket::uncork), so several small writes leave in one
+    /// system call: Node's `socket.cork()`. Nests; `end()` uncorks.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.cork();
+    ///     client.write("HTTP/1.1 200 OK\r\n");
+    ///     client.write("\r\n");
+    ///     assert_eq!(client.writable_length(), 19); // held back
+    ///     client.uncork(); // both go out in one vectored write
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn cork(self) -> Socket {
+        self.with(|socket| socket.corked = socket.corked.saturating_add(1));
+        self
+    }
+
+    /// Undoes one [`cork`](Socket::cork); at the last, what was held back is sent: Node's
+    /// `socket.uncork()`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.cork().cork();
+    ///     client.write("x");
+    ///     client.uncork();
+    ///     assert_eq!(client.writable_corked(), 1);
+    ///     client.uncork();
+    ///     assert_eq!(client.writable_corked(), 0);
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn uncork(self) -> Socket {
+        self.with_core(socket_state::uncork);
+        self
+    }
+
+    /// How many `cork()` calls are not yet undone: Node's `socket.writableCorked`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| assert_eq!(client.writable_corked(), 0));
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn writable_corked(self) -> u32 {
+        self.with(|socket| u32::from(socket.corked)).unwrap_or(0)
+    }
+
+    /// Whether `end()` was called: Node's `socket.writableEnded`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.end();
+    ///     assert!(client.writable_ended());
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn writable_ended(self) -> bool {
+        self.with(|socket| socket.end_called).unwrap_or(false)
+    }
+
+    /// Whether `'finish'` has been emitted: Node's `socket.writableFinished`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.on(Finish, move || assert!(client.writable_finished()));
+    ///     client.end();
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn writable_finished(self) -> bool {
+        self.with(|socket| socket.finished).unwrap_or(false)
+    }
+
+    /// Whether `'end'` has been emitted: Node's `socket.readableEnded`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.on(End, move || assert!(client.readable_ended()));
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn readable_ended(self) -> bool {
+        self.with(|socket| socket.end_emitted).unwrap_or(false)
+    }
+
+    /// Whether a `write` returned false and `'drain'` is still owed: Node's
+    /// `socket.writableNeedDrain`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| assert!(!client.writable_need_drain()));
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn writable_need_drain(self) -> bool {
+        self.with(|socket| socket.need_drain).unwrap_or(false)
+    }
+
+    /// Where `write` starts returning false, in bytes: Node's `socket.writableHighWaterMark`
+    /// (16 KiB unless the `high_water_mark` option said otherwise).
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     assert_eq!(client.writable_high_water_mark(), 16 * 1024)
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn writable_high_water_mark(self) -> usize {
+        self.with(|socket| socket.high_water_mark as usize)
+            .unwrap_or(socket_state::HIGH_WATER_MARK)
+    }
+
+    /// Whether reads may still come (open, and the peer has not ended): Node's
+    /// `socket.readable`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| assert!(client.readable()));
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn readable(self) -> bool {
+        self.with(|socket| !socket.is_closed() && !socket.read_ended)
+            .unwrap_or(false)
+    }
+
+    /// Whether writes are still accepted (not destroyed, `end()` not called): Node's
+    /// `socket.writable`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     assert!(client.writable());
+    ///     client.end();
+    ///     assert!(!client.writable());
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn writable(self) -> bool {
+        self.with(|socket| !socket.is_closed() && !socket.end_called)
+            .unwrap_or(false)
+    }
+
+    /// The addresses a connect tried, as `ip:port`, in order: Node's
+    /// `socket.autoSelectFamilyAttemptedAddresses`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let socket = net::connect(1, "127.0.0.1", |_| {});
+    /// socket.on(Error, move |_err| {
+    ///     assert_eq!(socket.auto_select_family_attempted_addresses(), ["127.0.0.1:1"]);
+    /// });
+    /// nodenet::run().unwrap();
+    /// ```
+    pub fn auto_select_family_attempted_addresses(self) -> Vec<String> {
+        self.with(|socket| {
+            socket
+                .connect
+                .as_ref()
+                .map(|connect| connect.attempted_addresses.clone())
+        })
+        .flatten()
+        .unwrap_or_default()
+    }
+
     /// Bytes queued and not yet handed to the OS: Node's `socket.writableLength`.
     ///
     /// ```

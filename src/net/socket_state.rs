@@ -54,6 +54,11 @@ pub(crate) struct ConnectState {
     pub(crate) timer: Option<HandleId>,
     /// Every attempt's failure, for the aggregate error when all of them fail.
     pub(crate) errors: Vec<Error>,
+    /// Every address tried, as `ip:port`: Node's `autoSelectFamilyAttemptedAddresses`, kept
+    /// after the connect.
+    pub(crate) attempted_addresses: Vec<String>,
+    /// Node 22's client-side `blockList`: addresses this socket must not connect to.
+    pub(crate) block_list: Option<crate::ip::BlockList>,
 }
 
 pub(crate) struct SocketState {
@@ -92,6 +97,10 @@ pub(crate) struct SocketState {
     /// `set_max_write_buffer`: the most bytes the queue may hold (0: no cap). A write that
     /// would go past it destroys the socket rather than let a peer that never reads grow it.
     pub(crate) max_write_buffer: usize,
+    /// Node's `writableHighWaterMark`: `write` returns false once this many bytes are queued.
+    pub(crate) high_water_mark: u32,
+    /// `cork()` depth: while above 0, writes are queued, not sent.
+    pub(crate) corked: u16,
 }
 
 impl SocketState {
@@ -143,6 +152,8 @@ impl SocketState {
             decoder: None,
             idle: None,
             max_write_buffer: 0,
+            high_water_mark: HIGH_WATER_MARK as u32,
+            corked: 0,
         }
     }
 
@@ -345,7 +356,7 @@ pub(crate) fn write(
         idle.touch(core_now);
     }
     let mut rest = bytes;
-    if socket.phase == Phase::Open && socket.queue.is_empty() {
+    if socket.phase == Phase::Open && socket.queue.is_empty() && socket.corked == 0 {
         if let Some(stream) = socket.stream.as_ref() {
             match stream.send(bytes) {
                 Ok(sent) => {
@@ -382,7 +393,7 @@ pub(crate) fn write(
         return false;
     }
     socket.queue.push(rest, callback);
-    let may_continue = socket.queue.len() < HIGH_WATER_MARK;
+    let may_continue = socket.queue.len() < socket.high_water_mark as usize;
     if !may_continue {
         socket.need_drain = true;
     }
@@ -399,7 +410,7 @@ pub(crate) fn flush(core: &mut Core, id: HandleId) {
     }) else {
         return;
     };
-    if socket.phase != Phase::Open {
+    if socket.phase != Phase::Open || socket.corked > 0 {
         return;
     }
     let Some(stream) = socket.stream.as_ref() else {
@@ -461,8 +472,27 @@ pub(crate) fn end(core: &mut Core, id: HandleId) {
         return;
     }
     socket.end_called = true;
+    // Node's end() uncorks: what was held back goes out, then the FIN.
+    if std::mem::take(&mut socket.corked) > 0 {
+        flush(core, id);
+        return;
+    }
     if socket.phase == Phase::Open && socket.queue.is_empty() {
         shutdown(core, id);
+    }
+}
+
+/// `socket.uncork()`: one level less; at the last, what was held back goes out.
+pub(crate) fn uncork(core: &mut Core, id: HandleId) {
+    let Some(socket) = core.socket(id) else {
+        return;
+    };
+    if socket.corked == 0 {
+        return;
+    }
+    socket.corked -= 1;
+    if socket.corked == 0 {
+        flush(core, id);
     }
 }
 
@@ -483,7 +513,10 @@ pub(crate) fn destroy(core: &mut Core, id: HandleId, error: Option<Error>) {
     socket.local = None;
     let stream = socket.stream.take();
     let idle = socket.idle.take();
-    let attempt_timer = socket.connect.take().and_then(|connect| connect.timer);
+    let attempt_timer = socket
+        .connect
+        .as_mut()
+        .and_then(|connect| connect.timer.take());
     let callbacks = socket.queue.drain_callbacks();
     let server = socket.server;
     if let Some(mut stream) = stream {
@@ -536,6 +569,20 @@ pub(crate) fn connect_next(core: &mut Core, id: HandleId, failure: Option<Error>
         let Some(address) = connect.addresses.pop_front() else {
             break;
         };
+        if let (Some(list), Target::Ip(ip)) = (&connect.block_list, &address) {
+            if list.check_ip(ip.ip()) {
+                // Node 22: ERR_IP_BLOCKED destroys the socket at once.
+                let error = codes::ip_blocked(&ip.ip().to_string());
+                destroy(core, id, Some(error));
+                return;
+            }
+        }
+        if let Target::Ip(ip) = &address {
+            // Node writes `${address}:${port}`, IPv6 without brackets.
+            connect
+                .attempted_addresses
+                .push(format!("{}:{}", ip.ip(), ip.port()));
+        }
         connect.attempted = Some(address.clone());
         let local = connect.local;
         let deadline = connect
@@ -654,10 +701,15 @@ fn attempt_timed_out(id: HandleId) {
 
 /// The connect bookkeeping is done with: free its timer.
 fn finish_connect_state(core: &mut Core, id: HandleId) {
+    // The state itself stays: it holds the attempted addresses Node keeps after a connect.
     let timer = core
         .socket(id)
-        .and_then(|socket| socket.connect.take())
-        .and_then(|connect| connect.timer);
+        .and_then(|socket| socket.connect.as_mut())
+        .and_then(|connect| {
+            connect.addresses.clear();
+            connect.errors.clear();
+            connect.timer.take()
+        });
     if let Some(timer) = timer {
         timers::remove_internal(core, timer);
     }
