@@ -85,7 +85,7 @@ pub struct Listener(pub(crate) Callback);
 #[diagnostic::on_unimplemented(
     message = "a Socket has no `{Self}` event taking this closure",
     label = "not a Socket listener of the right shape",
-    note = "Socket events: Data |data|, End ||, Error |err|, Close |had_error|, Connect ||, Ready ||, Drain ||, Finish ||, Timeout ||, Pause ||, Resume ||, Lookup |info|, ConnectionAttempt |attempt|, ConnectionAttemptFailed |attempt|, ConnectionAttemptTimeout |attempt|"
+    note = "Socket events: Data |data|, End ||, Error |err|, ErrorMonitor |err|, Close |had_error|, Connect ||, Ready ||, Drain ||, Finish ||, Timeout ||, Pause ||, Resume ||, Lookup |info|, ConnectionAttempt |attempt|, ConnectionAttemptFailed |attempt|, ConnectionAttemptTimeout |attempt|"
 )]
 pub trait SocketEvent<F, R>: Event {
     #[doc(hidden)]
@@ -96,7 +96,7 @@ pub trait SocketEvent<F, R>: Event {
 #[diagnostic::on_unimplemented(
     message = "a Server has no `{Self}` event taking this closure",
     label = "not a Server listener of the right shape",
-    note = "Server events: Connection |socket|, Listening ||, Error |err|, Close ||, ConnectionDropped |info|"
+    note = "Server events: Connection |socket|, Listening ||, Error |err|, ErrorMonitor |err|, Close ||, ConnectionDropped |info|"
 )]
 pub trait ServerEvent<F, R>: Event {
     #[doc(hidden)]
@@ -149,6 +149,28 @@ event_name! {
 event_name! {
     /// `'error'`: a socket or server failed. Listener: `|err| ...`, with a [`crate::Error`].
     Error = "error"
+}
+event_name! {
+    /// Node's `events.errorMonitor`: its listeners (`|err| ...`) see every `'error'` of a socket
+    /// or server before the `'error'` listeners do, to log or count it, and do not handle it:
+    /// with only a monitor, the error is still unhandled (see
+    /// [`set_unhandled_error_policy`](crate::set_unhandled_error_policy)).
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// use nodenet::event::ErrorMonitor;
+    /// use std::cell::RefCell;
+    /// use std::rc::Rc;
+    /// let seen = Rc::new(RefCell::new(Vec::new()));
+    /// let socket = net::connect(1, "127.0.0.1", |_| unreachable!("nothing listens on port 1"));
+    /// let s = seen.clone();
+    /// socket.on(Error, move |err| s.borrow_mut().push(format!("error {}", err.code().unwrap())));
+    /// let s = seen.clone();
+    /// socket.on(ErrorMonitor, move |err| s.borrow_mut().push(format!("monitor {}", err.code().unwrap())));
+    /// nodenet::run().unwrap();
+    /// assert_eq!(*seen.borrow(), ["monitor ECONNREFUSED", "error ECONNREFUSED"]);
+    /// ```
+    ErrorMonitor = "errorMonitor"
 }
 event_name! {
     /// `'data'`: bytes arrived. Listener: `|data| ...`, with a [`Chunk`].
@@ -225,6 +247,7 @@ listens!(SocketEvent for Pause: Unit());
 listens!(SocketEvent for Resume: Unit());
 listens!(SocketEvent for End: Unit());
 listens!(SocketEvent for Error: Error(error: &NodeError));
+listens!(SocketEvent for ErrorMonitor: Error(error: &NodeError));
 listens!(SocketEvent for Close: Flag(had_error: bool));
 listens!(SocketEvent for Connect: Unit());
 listens!(SocketEvent for Ready: Unit());
@@ -235,5 +258,6 @@ listens!(SocketEvent for Timeout: Unit());
 listens!(ServerEvent for Connection: Socket(socket: Socket));
 listens!(ServerEvent for Listening: Unit());
 listens!(ServerEvent for Error: Error(error: &NodeError));
+listens!(ServerEvent for ErrorMonitor: Error(error: &NodeError));
 listens!(ServerEvent for Close: Unit());
 listens!(ServerEvent for ConnectionDropped: Dropped(info: &DropInfo));

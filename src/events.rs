@@ -52,6 +52,26 @@ impl Default for MaxListeners {
     }
 }
 
+/// Node's `events.errorMonitor`: listeners of this event see every `"error"` emit before the
+/// `"error"` listeners, and do not count as handling it (with only a monitor, `emit("error",
+/// ..)` returns false and logs, where Node would throw).
+///
+/// ```
+/// use nodenet::events::{EventEmitter, ERROR_MONITOR};
+/// use std::cell::RefCell;
+/// use std::rc::Rc;
+/// let seen = Rc::new(RefCell::new(Vec::new()));
+/// let emitter = EventEmitter::<&str>::new();
+/// let s = seen.clone();
+/// emitter.on(ERROR_MONITOR, move |err| s.borrow_mut().push(format!("monitor {err}")));
+/// assert!(!emitter.emit("error", &"lost")); // seen, but not handled
+/// let s = seen.clone();
+/// emitter.on("error", move |err| s.borrow_mut().push(format!("error {err}")));
+/// assert!(emitter.emit("error", &"boom"));
+/// assert_eq!(*seen.borrow(), ["monitor lost", "monitor boom", "error boom"]);
+/// ```
+pub const ERROR_MONITOR: &str = "nodejs.errorMonitor";
+
 /// Node's `events.defaultMaxListeners`.
 pub const DEFAULT_MAX_LISTENERS: usize = 10;
 
@@ -284,6 +304,7 @@ impl<T: 'static> EventEmitter<T> {
     ///
     /// Listeners added during the emit do not run in it; listeners removed during it still do.
     /// Unlike Node, emitting `"error"` with no listener does not throw: it returns false and logs.
+    /// An `"error"` emit calls the [`ERROR_MONITOR`] listeners first; they do not count.
     /// A listener that re-enters its own emit is skipped there (an `FnMut` cannot run twice at
     /// once) and a warning is logged.
     ///
@@ -296,6 +317,9 @@ impl<T: 'static> EventEmitter<T> {
     /// assert!(emitter.emit("ping", &"x"));
     /// ```
     pub fn emit(&self, event: &str, payload: &T) -> bool {
+        if event == "error" {
+            self.emit(ERROR_MONITOR, payload);
+        }
         let snapshot = self.listeners.borrow().snapshot();
         let mut called = false;
         for entry in snapshot.iter().filter(|entry| entry.event == event) {

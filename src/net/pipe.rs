@@ -8,13 +8,14 @@
 //! [`PipeOptions::end`] is false.
 //!
 //! As in Node 20, the pipe comes apart (`unpipe`) when the destination emits `'finish'` or
-//! `'close'`, and the source is then left paused. Errors are not forwarded either way, as in
-//! Node: listen for `'error'`/`'close'` on both sockets (see `examples/proxy.rs`). One
-//! difference: Node tracks every destination of a source so that the slowest one sets the pace;
-//! here each pipe pauses and resumes the source on its own, so give a source one destination.
+//! `'close'`, or when [`Socket::unpipe`] is called; the source is paused once no pipe is left.
+//! Errors are not forwarded either way, as in Node: listen for `'error'`/`'close'` on both
+//! sockets (see `examples/proxy.rs`). One difference: Node tracks every destination of a source
+//! so that the slowest one sets the pace; here each pipe pauses and resumes the source on its
+//! own, so give a source one destination.
 
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use crate::event::{Close, Data, Drain, End, Finish};
 use crate::listeners::ListenerId;
@@ -39,6 +40,54 @@ impl Default for PipeOptions {
     }
 }
 
+/// One live pipe, so that `unpipe` can find the pipes of a source: Node keeps them in the
+/// source's `state.pipes`.
+struct Registered {
+    source: Socket,
+    destination: Socket,
+    piping: Weak<Piping>,
+}
+
+thread_local! {
+    // One list per thread, as there is one loop per thread. Only live pipes are listed: a pipe
+    // leaves when it comes apart, and the `Drop` of its `Piping` sweeps out any it missed.
+    static PIPES: RefCell<Vec<Registered>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The live pipes from `source` (to `destination` only, if given).
+fn pipes_from(source: Socket, destination: Option<Socket>) -> Vec<Rc<Piping>> {
+    PIPES.with(|pipes| {
+        pipes
+            .borrow()
+            .iter()
+            .filter(|pipe| {
+                pipe.source == source && destination.is_none_or(|dest| pipe.destination == dest)
+            })
+            .filter_map(|pipe| pipe.piping.upgrade())
+            .filter(|piping| !piping.unpiped.get())
+            .collect()
+    })
+}
+
+/// Node's `readable.unpipe([destination])`: takes apart the pipes from `source` to
+/// `destination`, or all of them; the source pauses once none is left.
+pub(crate) fn unpipe(source: Socket, destination: Option<Socket>) {
+    let found: Vec<(Socket, Rc<Piping>)> = PIPES.with(|pipes| {
+        pipes
+            .borrow()
+            .iter()
+            .filter(|pipe| {
+                pipe.source == source && destination.is_none_or(|dest| pipe.destination == dest)
+            })
+            .filter_map(|pipe| Some((pipe.destination, pipe.piping.upgrade()?)))
+            .collect()
+    });
+    // The registry is no longer borrowed: unpiping removes listeners and may drop `Piping`s.
+    for (destination, piping) in found {
+        piping.unpipe(source, destination);
+    }
+}
+
 /// The listeners one pipe added, so that unpiping removes exactly those.
 #[derive(Default)]
 struct Piping {
@@ -50,11 +99,17 @@ struct Piping {
 }
 
 impl Piping {
-    /// Node's `unpipe` with no other destination left: listeners removed, source paused.
+    /// Node's `unpipe(destination)`: this pipe's listeners removed, and the source paused if
+    /// no other pipe is left (or let go, if only this pipe was holding it back).
     fn unpipe(&self, source: Socket, destination: Socket) {
         if self.unpiped.replace(true) {
             return;
         }
+        PIPES.with(|pipes| {
+            pipes
+                .borrow_mut()
+                .retain(|pipe| !std::ptr::eq(pipe.piping.as_ptr(), self))
+        });
         let source_ids = std::mem::take(&mut *self.source.borrow_mut());
         let destination_ids = std::mem::take(&mut *self.destination.borrow_mut());
         for id in source_ids {
@@ -63,7 +118,29 @@ impl Piping {
         for id in destination_ids {
             destination.off(id);
         }
-        source.pause();
+        let others = pipes_from(source, None);
+        if others.is_empty() {
+            source.pause();
+        } else if self.awaiting_drain.get()
+            && !others.iter().any(|other| other.awaiting_drain.get())
+        {
+            // Node's cleanup calls the pending `ondrain`: the flow was waiting on this
+            // destination only.
+            source.resume();
+        }
+    }
+}
+
+impl Drop for Piping {
+    /// A pipe whose sockets closed without unpiping (its listeners went with their slots)
+    /// leaves the registry here. `try_with`/`try_borrow_mut`: at thread exit, or if a pipe is
+    /// dropped while the registry is being read, the next sweep takes it instead.
+    fn drop(&mut self) {
+        let _ = PIPES.try_with(|pipes| {
+            if let Ok(mut pipes) = pipes.try_borrow_mut() {
+                pipes.retain(|pipe| pipe.piping.strong_count() > 0);
+            }
+        });
     }
 }
 
@@ -73,6 +150,15 @@ pub(crate) fn pipe(source: Socket, destination: Socket, options: PipeOptions) ->
     // The listeners hold the `Rc`; unpiping removes them, and the sockets' slots drop the rest
     // when they close, so nothing outlives both sockets.
     let piping = Rc::new(Piping::default());
+    PIPES.with(|pipes| {
+        let mut pipes = pipes.borrow_mut();
+        pipes.retain(|pipe| pipe.piping.strong_count() > 0);
+        pipes.push(Registered {
+            source,
+            destination,
+            piping: Rc::downgrade(&piping),
+        });
+    });
 
     let state = Rc::clone(&piping);
     let on_data = source.on(Data, move |chunk| {

@@ -12,7 +12,7 @@ use crate::listeners::ListenerId;
 use crate::net::address::AddressInfo;
 use crate::net::lookup;
 use crate::net::server_state::{self, ServerState};
-use crate::net::stream::{Listener, Target};
+use crate::net::stream::{Listener, SocketFile, Target};
 use crate::runtime::core::with_core;
 use crate::runtime::emit;
 
@@ -81,6 +81,30 @@ pub struct ListenOptions {
     /// Listen on a Unix domain socket file instead of a port (Node's `listen(path)`); the file
     /// is removed when the server closes.
     pub path: Option<PathBuf>,
+    /// With `path`: let every user read the socket file (Node's `readableAll`): read permission
+    /// for user, group and others is added to the mode the file was made with. Ignored for TCP.
+    ///
+    /// ```
+    /// use std::os::unix::fs::PermissionsExt;
+    /// use nodenet::net::{self, ListenOptions};
+    /// let dir = std::env::temp_dir().join(format!("nodenet-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// let path = dir.join("all-doc.sock");
+    /// let options = ListenOptions { readable_all: true, writable_all: true, ..path.clone().into() };
+    /// let server = net::create_server(|_client| {});
+    /// server
+    ///     .listen(options, move || {
+    ///         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    ///         assert_eq!(mode & 0o666, 0o666);
+    ///         server.close(());
+    ///     })
+    ///     .unwrap();
+    /// nodenet::run().unwrap();
+    /// ```
+    pub readable_all: bool,
+    /// With `path`: let every user write to (so connect to) the socket file (Node's
+    /// `writableAll`): write permission for user, group and others is added. Ignored for TCP.
+    pub writable_all: bool,
 }
 
 impl From<u16> for ListenOptions {
@@ -93,6 +117,8 @@ impl From<u16> for ListenOptions {
             exclusive: false,
             reuse_port: false,
             path: None,
+            readable_all: false,
+            writable_all: false,
         }
     }
 }
@@ -359,29 +385,11 @@ impl Server {
         callback: impl Callback,
     ) -> Result<Server, Error> {
         let options = options.into();
-        let started = with_core(|core| {
-            let server = core.server(self.id)?;
-            if server.listen_called {
-                return Some(false);
-            }
-            server.listen_called = true;
-            server.close_called = false;
-            server.close_queued = false;
-            let referenced = core.slot(self.id).is_some_and(|slot| slot.referenced);
-            core.set_liveness(self.id, true, referenced);
-            Some(true)
-        })
-        .flatten();
-        match started {
-            None => return Ok(self),
-            Some(false) => return Err(codes::server_already_listen()),
-            Some(true) => {}
-        }
-        if let Some(callback) = callback.into_callback() {
-            once_unit(self.id, "listening", callback);
+        if !self.begin_listen(callback)? {
+            return Ok(self);
         }
         if let Some(path) = options.path.clone() {
-            let result = server_state::bind_path(&path, options.backlog);
+            let result = server_state::bind_path(&path, &options);
             with_core(|core| {
                 server_state::listen_result(core, self.id, result, &Target::Path(path))
             });
@@ -407,6 +415,131 @@ impl Server {
             },
         }
         Ok(self)
+    }
+
+    /// Listens on a TCP listener that is already bound and listening: Node's
+    /// `server.listen(handle)` / `server.listen({ fd })`, for a socket handed over by a parent
+    /// process, a supervisor (systemd socket activation) or code of your own. The listener is
+    /// made non-blocking; `'listening'` follows on a later tick as for
+    /// [`listen`](Server::listen), and closing the server closes the listener.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    /// let port = listener.local_addr().unwrap().port();
+    /// let server = net::create_server(|client| {
+    ///     client.end_with("adopted\n");
+    /// });
+    /// server
+    ///     .listen_std(listener, move || {
+    ///         assert_eq!(server.address().unwrap().port, port);
+    ///         let client = net::connect(port, "127.0.0.1", |_| {});
+    ///         client.on(Data, move |data| assert_eq!(data.to_string(), "adopted\n"));
+    ///         client.on(Close, move |_| {
+    ///             server.close(());
+    ///         });
+    ///     })
+    ///     .unwrap();
+    /// nodenet::run().unwrap();
+    /// ```
+    pub fn listen_std(
+        self,
+        listener: std::net::TcpListener,
+        callback: impl Callback,
+    ) -> Result<Server, Error> {
+        if !self.begin_listen(callback)? {
+            return Ok(self);
+        }
+        let wanted = listener.local_addr().map_or_else(
+            |_| Target::Ip(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0)),
+            Target::Ip,
+        );
+        let result = listener
+            .set_nonblocking(true)
+            .map(|()| Listener::Tcp(mio::net::TcpListener::from_std(listener)));
+        with_core(|core| server_state::listen_result(core, self.id, result, &wanted));
+        Ok(self)
+    }
+
+    /// Listens on a Unix domain socket listener that is already bound and listening: Node's
+    /// `server.listen(handle)` for a pipe. As libuv does for a handed-over descriptor, the
+    /// socket file is left in place when the server closes (only files the server bound itself
+    /// are removed).
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let dir = std::env::temp_dir().join(format!("nodenet-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// let path = dir.join("listen-std-doc.sock");
+    /// let _ = std::fs::remove_file(&path);
+    /// let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    /// let server = net::create_server(|client| {
+    ///     client.end();
+    /// });
+    /// let p = path.clone();
+    /// server
+    ///     .listen_std_unix(listener, move || {
+    ///         assert_eq!(server.path().as_deref(), Some(p.as_path()));
+    ///         let client = net::connect_path(&p, |_| {});
+    ///         client.on(Close, move |_| {
+    ///             server.close(());
+    ///         });
+    ///     })
+    ///     .unwrap();
+    /// nodenet::run().unwrap();
+    /// assert!(path.exists(), "a handed-over socket file is not removed");
+    /// std::fs::remove_file(&path).unwrap();
+    /// ```
+    pub fn listen_std_unix(
+        self,
+        listener: std::os::unix::net::UnixListener,
+        callback: impl Callback,
+    ) -> Result<Server, Error> {
+        if !self.begin_listen(callback)? {
+            return Ok(self);
+        }
+        let path = listener
+            .local_addr()
+            .ok()
+            .and_then(|addr| addr.as_pathname().map(Path::to_path_buf));
+        let wanted = Target::Path(path.clone().unwrap_or_default());
+        let result = listener.set_nonblocking(true).map(|()| {
+            let file = SocketFile {
+                path,
+                remove_on_close: false,
+            };
+            Listener::Unix(mio::net::UnixListener::from_std(listener), file)
+        });
+        with_core(|core| server_state::listen_result(core, self.id, result, &wanted));
+        Ok(self)
+    }
+
+    /// The start every `listen` shares: refuses a second listen, marks the server live and
+    /// registers `callback` for `'listening'`. `Ok(false)` for a stale handle.
+    fn begin_listen(self, callback: impl Callback) -> Result<bool, Error> {
+        let started = with_core(|core| {
+            let server = core.server(self.id)?;
+            if server.listen_called {
+                return Some(false);
+            }
+            server.listen_called = true;
+            server.close_called = false;
+            server.close_queued = false;
+            let referenced = core.slot(self.id).is_some_and(|slot| slot.referenced);
+            core.set_liveness(self.id, true, referenced);
+            Some(true)
+        })
+        .flatten();
+        match started {
+            None => Ok(false),
+            Some(false) => Err(codes::server_already_listen()),
+            Some(true) => {
+                if let Some(callback) = callback.into_callback() {
+                    once_unit(self.id, "listening", callback);
+                }
+                Ok(true)
+            }
+        }
     }
 
     /// No host: `::` dual-stack, or `0.0.0.0` on a machine without IPv6, as Node does.

@@ -22,7 +22,7 @@ use crate::net::drop_info::DropInfo;
 use crate::net::server::ListenOptions;
 use crate::net::socket::Socket;
 use crate::net::socket_state::SocketState;
-use crate::net::stream::{Listener, Stream, Target};
+use crate::net::stream::{Listener, SocketFile, Stream, Target};
 use crate::runtime::core::{with_core, Core, IoKind};
 use crate::runtime::emit;
 use crate::runtime::tasks::{self, Task};
@@ -182,8 +182,9 @@ pub(crate) fn bind(addr: SocketAddr, options: &ListenOptions) -> io::Result<List
 /// EACCES, the same number on Linux and the BSDs.
 const EACCES: i32 = 13;
 
-/// Listens on a Unix socket file, with the backlog Node uses (std's would be 128).
-pub(crate) fn bind_path(path: &Path, backlog: i32) -> io::Result<Listener> {
+/// Listens on a Unix socket file, with the backlog Node uses (std's would be 128), and opens
+/// the file to everyone if asked (`readableAll`/`writableAll`).
+pub(crate) fn bind_path(path: &Path, options: &ListenOptions) -> io::Result<Listener> {
     let socket = RawSocket::new(Domain::UNIX, Type::STREAM, None)?;
     socket.set_nonblocking(true)?;
     socket.bind(&SockAddr::unix(path)?).map_err(|err| {
@@ -194,9 +195,37 @@ pub(crate) fn bind_path(path: &Path, backlog: i32) -> io::Result<Listener> {
             err
         }
     })?;
-    socket.listen(backlog)?;
+    socket.listen(options.backlog)?;
     let listener = UnixListener::from_std(socket.into());
-    Ok(Listener::Unix(listener, path.to_path_buf()))
+    let listener = Listener::Unix(
+        listener,
+        SocketFile {
+            path: Some(path.to_path_buf()),
+            remove_on_close: true,
+        },
+    );
+    // After `listener` exists, so a failure here still removes the file, as Node closes the
+    // handle when `uv_pipe_chmod` fails.
+    open_to_all(path, options.readable_all, options.writable_all)?;
+    Ok(listener)
+}
+
+/// libuv's `uv_pipe_chmod`: adds read and/or write permission for user, group and others to
+/// the mode the file has (so the umask still shapes the rest: under umask 077 `readableAll`
+/// gives `0744`).
+fn open_to_all(path: &Path, readable: bool, writable: bool) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    if !readable && !writable {
+        return Ok(());
+    }
+    let mut mode = std::fs::metadata(path)?.permissions().mode() & 0o7777;
+    if readable {
+        mode |= 0o444;
+    }
+    if writable {
+        mode |= 0o222;
+    }
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
 }
 
 /// Stores a bound listener and queues `'listening'`, or queues the bind error.

@@ -10,7 +10,8 @@ use crate::handle::HandleId;
 use crate::listeners::ListenerId;
 use crate::net::address::{self, AddressInfo};
 use crate::net::socket_state::{self, Phase, SocketState};
-use crate::runtime::core::{with_core, Core};
+use crate::net::stream::Stream;
+use crate::runtime::core::{with_core, Core, IoKind};
 use crate::runtime::emit;
 
 /// A TCP connection: Node's `net.Socket`.
@@ -1044,6 +1045,99 @@ impl Socket {
     /// ```
     pub fn pipe_with(self, destination: Socket, options: crate::net::PipeOptions) -> Socket {
         crate::net::pipe::pipe(self, destination, options)
+    }
+
+    /// Takes apart the pipe from this socket to `destination`, or every pipe from it with
+    /// `None`: Node's `socket.unpipe([destination])`. The listeners the pipe added are removed,
+    /// and the socket pauses once no pipe from it is left (emitting `'pause'` then, as Node
+    /// does). A `destination` this socket does not pipe to, or no pipe at all, changes nothing.
+    /// Returns this socket. Node's `'unpipe'` event on the destination has no equivalent.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.pipe(client); // echo
+    ///     assert!(!client.is_paused());
+    ///     client.unpipe(Some(client));
+    ///     assert!(client.is_paused()); // no pipe left
+    ///     assert_eq!(client.listener_count(Data), 0);
+    ///     client.destroy(); // paused, it would not read the peer's end
+    /// });
+    /// server
+    ///     .listen((0, "127.0.0.1"), move || {
+    ///         let socket = net::connect(server.address().unwrap().port, "127.0.0.1", |_| {});
+    ///         socket.on(Close, move |_| {
+    ///             server.close(());
+    ///         });
+    ///     })
+    ///     .unwrap();
+    /// nodenet::run().unwrap();
+    /// ```
+    pub fn unpipe(self, destination: Option<Socket>) -> Socket {
+        crate::net::pipe::unpipe(self, destination);
+        self
+    }
+
+    /// Adopts a TCP stream that is already connected: Node's `new net.Socket({ fd })`, for a
+    /// connection made by other code (a blocking `std::net::TcpStream::connect`, a descriptor
+    /// from a parent process). The stream is made non-blocking and the socket is open at once,
+    /// as an accepted one is: no `'connect'` or `'ready'`, `'data'` flows, and the socket ends
+    /// when the peer does (no half-open). If the stream cannot join the loop, the socket
+    /// emits `'error'` then `'close'(true)` on a later tick.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    /// let port = listener.local_addr().unwrap().port();
+    /// let stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    /// let server = net::create_server(|client| {
+    ///     client.end_with("hello from the server");
+    /// });
+    /// server.listen_std(listener, ()).unwrap();
+    /// let socket = Socket::from_std(stream);
+    /// assert_eq!(socket.ready_state(), ReadyState::Open);
+    /// assert_eq!(socket.remote_port(), Some(port));
+    /// socket.on(Data, move |data| assert_eq!(data.to_string(), "hello from the server"));
+    /// socket.on(Close, move |_had_error| {
+    ///     server.close(());
+    /// });
+    /// nodenet::run().unwrap();
+    /// ```
+    pub fn from_std(stream: std::net::TcpStream) -> Socket {
+        let peer = stream.peer_addr().ok();
+        let prepared = stream
+            .set_nonblocking(true)
+            .map(|()| Stream::Tcp(mio::net::TcpStream::from_std(stream)));
+        let id = with_core(|core| {
+            let key = core.io.vacant_key();
+            let registered = prepared.and_then(|mut stream| {
+                let interest = mio::Interest::READABLE | mio::Interest::WRITABLE;
+                core.poll
+                    .registry()
+                    .register(&mut stream, mio::Token(key), interest)?;
+                Ok(stream)
+            });
+            let (state, failure) = match registered {
+                Ok(stream) => {
+                    let no_server = HandleId::new(usize::MAX, 0);
+                    let mut state = SocketState::accepted(stream, peer, no_server, false, true);
+                    state.server = None;
+                    (state, None)
+                }
+                // A slot all the same, so the failure reaches the caller as events.
+                Err(err) => (
+                    SocketState::connecting(),
+                    Some(Error::from_io(&err, "open")),
+                ),
+            };
+            let id = core.insert_io(IoKind::Socket(Box::new(state)), true);
+            if failure.is_some() {
+                socket_state::destroy(core, id, failure);
+            }
+            id
+        })
+        .unwrap_or(HandleId::new(usize::MAX, 0));
+        Socket::from_id(id)
     }
 
     /// Connects this socket again after it failed or closed: Node's `socket.connect(port, host)`

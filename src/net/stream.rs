@@ -215,7 +215,17 @@ impl Source for Stream {
 /// A listening socket: TCP, or a Unix socket file that is removed when the server closes.
 pub(crate) enum Listener {
     Tcp(TcpListener),
-    Unix(UnixListener, PathBuf),
+    Unix(UnixListener, SocketFile),
+}
+
+/// The file a Unix listener is bound to.
+pub(crate) struct SocketFile {
+    /// `None` for an adopted listener with no name in the filesystem (an abstract or unnamed
+    /// socket).
+    pub(crate) path: Option<PathBuf>,
+    /// Set when we bound the file ourselves: libuv removes only the files it bound
+    /// (`uv_pipe_bind`), never one it was handed (`uv_pipe_open`, Node's `listen({ fd })`).
+    pub(crate) remove_on_close: bool,
 }
 
 impl Listener {
@@ -240,7 +250,7 @@ impl Listener {
     pub(crate) fn path(&self) -> Option<&PathBuf> {
         match self {
             Listener::Tcp(_) => None,
-            Listener::Unix(_, path) => Some(path),
+            Listener::Unix(_, file) => file.path.as_ref(),
         }
     }
 }
@@ -249,8 +259,10 @@ impl Drop for Listener {
     /// libuv unlinks a listening pipe's file when the handle closes; Node servers rely on it to
     /// listen on the same path again.
     fn drop(&mut self) {
-        if let Listener::Unix(_, path) = self {
-            let _ = std::fs::remove_file(path);
+        if let Listener::Unix(_, file) = self {
+            if let (Some(path), true) = (&file.path, file.remove_on_close) {
+                let _ = std::fs::remove_file(path);
+            }
         }
     }
 }

@@ -152,12 +152,16 @@ fn call_data(callback: &Callback, chunk: Chunk<'_>) {
     }
 }
 
+/// `'error'`, after the `errorMonitor` listeners, which only watch: Node's `emit('error')`
+/// calls them first, and they do not count as handling the error.
 pub(crate) fn emit_error(id: HandleId, error: &Error) -> bool {
-    emit(id, "error", |callback| {
+    let call = |callback: &Callback| {
         if let Callback::Error(listener) = callback {
             invoke(listener, |listener| listener(error));
         }
-    })
+    };
+    emit(id, crate::event::ErrorMonitor::NAME, call);
+    emit(id, crate::event::Error::NAME, call)
 }
 
 pub(crate) fn emit_socket(id: HandleId, event: &'static str, socket: Socket) -> bool {
