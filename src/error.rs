@@ -100,10 +100,16 @@ impl Error {
         port: Option<u16>,
     ) -> Error {
         let mut error = Error::from_io(err, syscall);
-        error.inner.message = format!("{} {}", error.inner.message, host_port(address, port));
-        error.inner.address = Some(address.to_string());
-        error.inner.port = port;
+        let message = format!("{} {}", error.inner.message, host_port(address, port));
+        error.about(message, address, port);
         error
+    }
+
+    /// Sets the message and the address and port it names, as Node's `*WithHostPort` do.
+    fn about(&mut self, message: String, address: &str, port: Option<u16>) {
+        self.inner.message = message;
+        self.inner.address = Some(address.to_string());
+        self.inner.port = port;
     }
 
     /// A system error as Node's `uvExceptionWithHostPort`, which adds libuv's description:
@@ -120,13 +126,12 @@ impl Error {
             .errno
             .map(|n| errno::message(-n))
             .unwrap_or("unknown error");
-        error.inner.message = format!(
+        let message = format!(
             "{syscall} {}: {description} {}",
             error.code().unwrap_or("UNKNOWN"),
             host_port(address, port)
         );
-        error.inner.address = Some(address.to_string());
-        error.inner.port = port;
+        error.about(message, address, port);
         error.inner.code_first = true;
         error
     }

@@ -179,38 +179,42 @@ fn connect_from(addr: SocketAddr, local: SocketAddr) -> io::Result<TcpStream> {
 /// Linux's errno for a connect still in progress.
 const EINPROGRESS: i32 = 115;
 
-impl Source for Stream {
-    fn register(
-        &mut self,
-        registry: &Registry,
-        token: Token,
-        interest: Interest,
-    ) -> io::Result<()> {
-        match self {
-            Stream::Tcp(stream) => stream.register(registry, token, interest),
-            Stream::Unix(stream) => stream.register(registry, token, interest),
-        }
-    }
+/// Forwards mio's `Source` to whichever descriptor the enum holds.
+macro_rules! delegate_source {
+    ($type:ident { $($variant:ident($inner:ident $(, $rest:tt)?)),* }) => {
+        impl Source for $type {
+            fn register(
+                &mut self,
+                registry: &Registry,
+                token: Token,
+                interest: Interest,
+            ) -> io::Result<()> {
+                match self {
+                    $($type::$variant($inner $(, $rest)?) => $inner.register(registry, token, interest),)*
+                }
+            }
 
-    fn reregister(
-        &mut self,
-        registry: &Registry,
-        token: Token,
-        interest: Interest,
-    ) -> io::Result<()> {
-        match self {
-            Stream::Tcp(stream) => stream.reregister(registry, token, interest),
-            Stream::Unix(stream) => stream.reregister(registry, token, interest),
-        }
-    }
+            fn reregister(
+                &mut self,
+                registry: &Registry,
+                token: Token,
+                interest: Interest,
+            ) -> io::Result<()> {
+                match self {
+                    $($type::$variant($inner $(, $rest)?) => $inner.reregister(registry, token, interest),)*
+                }
+            }
 
-    fn deregister(&mut self, registry: &Registry) -> io::Result<()> {
-        match self {
-            Stream::Tcp(stream) => stream.deregister(registry),
-            Stream::Unix(stream) => stream.deregister(registry),
+            fn deregister(&mut self, registry: &Registry) -> io::Result<()> {
+                match self {
+                    $($type::$variant($inner $(, $rest)?) => $inner.deregister(registry),)*
+                }
+            }
         }
-    }
+    };
 }
+
+delegate_source!(Stream { Tcp(stream), Unix(stream) });
 
 /// A listening socket: TCP, or a Unix socket file that is removed when the server closes.
 pub(crate) enum Listener {
@@ -267,35 +271,4 @@ impl Drop for Listener {
     }
 }
 
-impl Source for Listener {
-    fn register(
-        &mut self,
-        registry: &Registry,
-        token: Token,
-        interest: Interest,
-    ) -> io::Result<()> {
-        match self {
-            Listener::Tcp(listener) => listener.register(registry, token, interest),
-            Listener::Unix(listener, _) => listener.register(registry, token, interest),
-        }
-    }
-
-    fn reregister(
-        &mut self,
-        registry: &Registry,
-        token: Token,
-        interest: Interest,
-    ) -> io::Result<()> {
-        match self {
-            Listener::Tcp(listener) => listener.reregister(registry, token, interest),
-            Listener::Unix(listener, _) => listener.reregister(registry, token, interest),
-        }
-    }
-
-    fn deregister(&mut self, registry: &Registry) -> io::Result<()> {
-        match self {
-            Listener::Tcp(listener) => listener.deregister(registry),
-            Listener::Unix(listener, _) => listener.deregister(registry),
-        }
-    }
-}
+delegate_source!(Listener { Tcp(listener), Unix(listener, _) });
