@@ -787,11 +787,6 @@ impl Server {
     }
 
     fn set_ref(self, referenced: bool) {
-        with_core(|core| {
-            let active = core.slot(self.id).map(|slot| slot.active);
-            if let Some(active) = active {
-                core.set_liveness(self.id, active, referenced);
-            }
-        });
+        with_core(|core| core.set_referenced(self.id, referenced));
     }
 }

@@ -1209,12 +1209,7 @@ impl Socket {
     /// nodenet::run().unwrap();
     /// ```
     pub fn unref(self) -> Socket {
-        with_core(|core| {
-            let active = core.slot(self.id).map(|slot| slot.active);
-            if let Some(active) = active {
-                core.set_liveness(self.id, active, false);
-            }
-        });
+        with_core(|core| core.set_referenced(self.id, false));
         self
     }
 
@@ -1226,12 +1221,7 @@ impl Socket {
     /// nodenet::run().unwrap();
     /// ```
     pub fn ref_(self) -> Socket {
-        with_core(|core| {
-            let active = core.slot(self.id).map(|slot| slot.active);
-            if let Some(active) = active {
-                core.set_liveness(self.id, active, true);
-            }
-        });
+        with_core(|core| core.set_referenced(self.id, true));
         self
     }
 }

@@ -155,6 +155,14 @@ impl Core {
         }
     }
 
+    /// Node's `ref()`/`unref()` on an I/O handle: whether it may keep the loop alive.
+    pub(crate) fn set_referenced(&mut self, id: HandleId, referenced: bool) {
+        let active = self.slot(id).map(|slot| slot.active);
+        if let Some(active) = active {
+            self.set_liveness(id, active, referenced);
+        }
+    }
+
     pub(crate) fn is_alive(&self) -> bool {
         self.io_refs > 0
             || self.timers.keeps_alive()
