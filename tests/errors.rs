@@ -11,7 +11,7 @@ use nodenet::prelude::*;
 fn with_free_port(host: &'static str, then: impl FnOnce(u16) + 'static) {
     let probe = net::create_server(must_not_call!(|_|));
     listen_then(probe, host, move |port| {
-        probe.close(must_call!(move |err: Option<&nodenet::Error>| {
+        probe.close_with_callback(must_call!(move |err: Option<&nodenet::Error>| {
             assert!(err.is_none());
             then(port);
         }));
@@ -93,7 +93,7 @@ fn eaddrinuse_on_a_later_tick_and_never_listening() {
                         assert!(second.address().is_none());
                         first.close(());
                         // Closing a server that never listened: Node's ERR_SERVER_NOT_RUNNING.
-                        second.close(must_call!(|err: Option<&nodenet::Error>| {
+                        second.close_with_callback(must_call!(|err: Option<&nodenet::Error>| {
                             assert_eq!(err.unwrap().code(), Some("ERR_SERVER_NOT_RUNNING"))
                         }));
                     }),

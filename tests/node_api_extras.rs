@@ -301,7 +301,9 @@ fn listen_std_adopts_a_bound_listener() {
                     client.on(
                         Close,
                         must_call!(move |_had_error| {
-                            server.close(must_call!(move |err: Option<&nodenet::Error>| {
+                            server.close_with_callback(must_call!(move |err: Option<
+                                &nodenet::Error,
+                            >| {
                                 assert!(err.is_none());
                                 log.push("s:close");
                             }));

@@ -136,7 +136,7 @@ fn test_net_listening() {
                 (0, "127.0.0.1"),
                 must_call!(move || {
                     assert!(server.listening());
-                    server.close(must_call!(move |_e: Option<&nodenet::Error>| {
+                    server.close_with_callback(must_call!(move |_e: Option<&nodenet::Error>| {
                         assert!(!server.listening());
                     }));
                     assert!(!server.listening());
@@ -482,7 +482,7 @@ fn test_net_server_try_ports() {
 fn test_net_server_close_not_running() {
     bounded(|| {
         let server = net::create_server(must_not_call!(|_s|));
-        server.close(must_call!(|e: Option<&nodenet::Error>| {
+        server.close_with_callback(must_call!(|e: Option<&nodenet::Error>| {
             let e = e.expect("an error");
             assert_eq!(e.code(), Some("ERR_SERVER_NOT_RUNNING"));
             assert_eq!(e.message(), "Server is not running.");

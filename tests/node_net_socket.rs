@@ -1580,7 +1580,7 @@ fn test_net_better_error_messages_port() {
     bounded(|| {
         let server = net::create_server(must_not_call!(|_s|));
         listen_then(server, "127.0.0.1", move |port| {
-            server.close(must_call!(move |_e: Option<&nodenet::Error>| {
+            server.close_with_callback(must_call!(move |_e: Option<&nodenet::Error>| {
                 let c = net::connect(port, "127.0.0.1", must_not_call!(|_c|));
                 c.on(
                     Error,

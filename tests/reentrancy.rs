@@ -160,7 +160,7 @@ fn server_close_inside_connection() {
         let server = net::create_server(must_call!(move |socket: Socket| {
             log.push("s:connection");
             let server = server_slot.get();
-            server.close(must_call!(move |err: Option<&nodenet::Error>| {
+            server.close_with_callback(must_call!(move |err: Option<&nodenet::Error>| {
                 assert!(err.is_none());
                 log.push("s:close");
                 let late = net::connect(port_slot.get(), "127.0.0.1", must_not_call!(|_|));

@@ -59,7 +59,7 @@ fn echo_round_trip() {
                     assert_eq!(client.bytes_read(), len);
                     assert_eq!(client.bytes_written(), len);
                     assert_eq!(received.get(), MESSAGE.as_bytes());
-                    server.close(must_call!(|err: Option<&nodenet::Error>| assert!(
+                    server.close_with_callback(must_call!(|err: Option<&nodenet::Error>| assert!(
                         err.is_none()
                     )));
                 }),

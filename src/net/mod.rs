@@ -53,7 +53,7 @@ pub use self::connect_options::{
 };
 pub use self::drop_info::DropInfo;
 pub use self::pipe::PipeOptions;
-pub use self::server::{BoxedErrorCallback, Callback, ErrorCallback, ListenOptions, Server};
+pub use self::server::{Callback, ListenOptions, Server};
 pub use self::server_state::ServerOptions;
 pub use self::socket::{ReadyState, Socket};
 

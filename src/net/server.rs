@@ -188,35 +188,8 @@ impl<F: FnOnce() + 'static> Callback for F {
     }
 }
 
-/// An optional callback taking Node's `(err)`: a closure `|err| ...`, or `()` for none.
-///
-/// ```
-/// use nodenet::net::ErrorCallback;
-/// fn takes(callback: impl ErrorCallback) -> bool {
-///     callback.into_callback().is_some()
-/// }
-/// assert!(takes(|err: Option<&nodenet::Error>| assert!(err.is_none())));
-/// assert!(!takes(()));
-/// ```
-pub trait ErrorCallback {
-    /// The closure, if there is one.
-    fn into_callback(self) -> Option<BoxedErrorCallback>;
-}
-
-/// A boxed callback taking Node's `(err)`.
-pub type BoxedErrorCallback = Box<dyn FnOnce(Option<&Error>)>;
-
-impl ErrorCallback for () {
-    fn into_callback(self) -> Option<BoxedErrorCallback> {
-        None
-    }
-}
-
-impl<F: FnOnce(Option<&Error>) + 'static> ErrorCallback for F {
-    fn into_callback(self) -> Option<BoxedErrorCallback> {
-        Some(Box::new(self))
-    }
-}
+/// A `close` callback, with Node's `(err)`.
+type CloseCallback = Box<dyn FnOnce(Option<&Error>)>;
 
 /// Registers a `FnOnce` as a once listener of a zero-argument event.
 pub(crate) fn once_unit(id: HandleId, event: &'static str, callback: Box<dyn FnOnce()>) {
@@ -721,17 +694,39 @@ impl Server {
     /// Stops accepting now; `'close'` follows once the last connection has closed: Node's
     /// `server.close([callback])`.
     ///
-    /// `callback` (or `()`) becomes a once `'close'` listener, called with
-    /// `Some(ERR_SERVER_NOT_RUNNING)` if the server was not listening, as in Node.
+    /// `callback` (`|| ...`, or `()` for none) becomes a once `'close'` listener. To see Node's
+    /// `ERR_SERVER_NOT_RUNNING`, use [`close_with_callback`](Server::close_with_callback).
     ///
     /// ```
     /// let server = nodenet::net::create_server(|_client| {});
-    /// server.close(|err: Option<&nodenet::Error>| {
+    /// server.listen((0, "127.0.0.1"), move || {
+    ///     server.close(|| println!("closed"));
+    /// })
+    /// .unwrap();
+    /// nodenet::run().unwrap();
+    /// ```
+    pub fn close(self, callback: impl Callback) -> Server {
+        match callback.into_callback() {
+            Some(callback) => self.close_with_callback(move |_err| callback()),
+            None => self.stop(None),
+        }
+    }
+
+    /// [`close`](Server::close) with Node's `(err)` argument: `Some(ERR_SERVER_NOT_RUNNING)`
+    /// if the server was not listening, as in Node.
+    ///
+    /// ```
+    /// let server = nodenet::net::create_server(|_client| {});
+    /// server.close_with_callback(|err| {
     ///     assert_eq!(err.unwrap().code(), Some("ERR_SERVER_NOT_RUNNING"));
     /// });
     /// nodenet::run().unwrap();
     /// ```
-    pub fn close(self, callback: impl ErrorCallback) -> Server {
+    pub fn close_with_callback(self, callback: impl FnOnce(Option<&Error>) + 'static) -> Server {
+        self.stop(Some(Box::new(callback)))
+    }
+
+    fn stop(self, callback: Option<CloseCallback>) -> Server {
         let was_running = with_core(|core| {
             let referenced = core.slot(self.id)?.referenced;
             let server = core.server(self.id)?;
@@ -752,7 +747,7 @@ impl Server {
         let Some(was_running) = was_running else {
             return self;
         };
-        if let Some(callback) = callback.into_callback() {
+        if let Some(callback) = callback {
             let error = (!was_running).then(codes::server_not_running);
             once_unit(self.id, "close", Box::new(move || callback(error.as_ref())));
         }
