@@ -1,6 +1,8 @@
 //! `net::connect_with(options)`: Node's connect options, `'lookup'`, the autoSelectFamily
 //! attempts and their events, and reconnecting a socket.
 
+mod common;
+
 use std::cell::RefCell;
 use std::net::IpAddr;
 use std::rc::Rc;
@@ -10,6 +12,8 @@ use nodenet::event::{
 };
 use nodenet::net::{ConnectOptions, Lookup as CustomLookup};
 use nodenet::prelude::*;
+
+use common::*;
 
 type Log = Rc<RefCell<Vec<String>>>;
 
@@ -77,21 +81,16 @@ fn local_port_is_the_port_the_server_sees() {
         *s.borrow_mut() = client.remote_port();
         client.end();
     });
-    server
-        .listen((0, "127.0.0.1"), move || {
-            let options = ConnectOptions {
-                local_address: Some("127.0.0.1".into()),
-                local_port: Some(local_port),
-                ..ConnectOptions::new(server.address().unwrap().port, "127.0.0.1")
-            };
-            let client = net::connect_with(options, move |client| {
-                assert_eq!(client.local_port(), Some(local_port));
-            });
-            client.on(Close, move |_| {
-                server.close(());
-            });
+    listen_then_client(server, "127.0.0.1", move |port| {
+        let options = ConnectOptions {
+            local_address: Some("127.0.0.1".into()),
+            local_port: Some(local_port),
+            ..ConnectOptions::new(port, "127.0.0.1")
+        };
+        net::connect_with(options, move |client| {
+            assert_eq!(client.local_port(), Some(local_port));
         })
-        .unwrap();
+    });
     nodenet::run().unwrap();
     assert_eq!(*seen.borrow(), Some(local_port));
     check_empty();
@@ -104,19 +103,15 @@ fn a_name_is_looked_up_then_attempted_then_connected_in_nodes_order() {
         client.end();
     });
     let l = log.clone();
-    server
-        .listen((0, "127.0.0.1"), move || {
-            let options = ConnectOptions {
-                family: 4,
-                ..ConnectOptions::new(server.address().unwrap().port, "localhost")
-            };
-            let client = net::connect_with(options, |_| {});
-            watch(client, &l);
-            client.on(Close, move |_| {
-                server.close(());
-            });
-        })
-        .unwrap();
+    listen_then_client(server, "127.0.0.1", move |port| {
+        let options = ConnectOptions {
+            family: 4,
+            ..ConnectOptions::new(port, "localhost")
+        };
+        let client = net::connect_with(options, |_| {});
+        watch(client, &l);
+        client
+    });
     nodenet::run().unwrap();
     assert_eq!(
         *log.borrow(),
@@ -146,19 +141,15 @@ fn a_refused_address_gives_way_to_the_next_one() {
         client.end();
     });
     let l = log.clone();
-    server
-        .listen((0, "127.0.0.1"), move || {
-            let options = ConnectOptions {
-                lookup: Some(dual_stack_lookup()),
-                ..ConnectOptions::new(server.address().unwrap().port, "dual.test")
-            };
-            let client = net::connect_with(options, |_| {});
-            watch(client, &l);
-            client.on(Close, move |_| {
-                server.close(());
-            });
-        })
-        .unwrap();
+    listen_then_client(server, "127.0.0.1", move |port| {
+        let options = ConnectOptions {
+            lookup: Some(dual_stack_lookup()),
+            ..ConnectOptions::new(port, "dual.test")
+        };
+        let client = net::connect_with(options, |_| {});
+        watch(client, &l);
+        client
+    });
     nodenet::run().unwrap();
     assert_eq!(
         *log.borrow(),
@@ -316,23 +307,19 @@ fn allow_half_open_keeps_the_client_writable_after_the_servers_fin() {
         client.on(Data, move |data| push(&l, format!("server got {data}")));
     });
     let l = log.clone();
-    server
-        .listen((0, "127.0.0.1"), move || {
-            let options = ConnectOptions {
-                allow_half_open: true,
-                ..ConnectOptions::new(server.address().unwrap().port, "127.0.0.1")
-            };
-            let client = net::connect_with(options, |_| {});
-            let l1 = l.clone();
-            client.on(End, move || {
-                push(&l1, "client end");
-                client.end_with("after your FIN");
-            });
-            client.on(Close, move |_| {
-                server.close(());
-            });
-        })
-        .unwrap();
+    listen_then_client(server, "127.0.0.1", move |port| {
+        let options = ConnectOptions {
+            allow_half_open: true,
+            ..ConnectOptions::new(port, "127.0.0.1")
+        };
+        let client = net::connect_with(options, |_| {});
+        let l1 = l.clone();
+        client.on(End, move || {
+            push(&l1, "client end");
+            client.end_with("after your FIN");
+        });
+        client
+    });
     nodenet::run().unwrap();
     assert_eq!(*log.borrow(), ["client end", "server got after your FIN"]);
     check_empty();

@@ -59,7 +59,7 @@ fn unpipe_destination_removes_the_pipe_and_pauses() {
             );
             client.resume();
         }));
-        listen_then(server, HOST, move |port| {
+        listen_then_client(server, HOST, move |port| {
             let socket = net::connect(port, HOST, |socket| {
                 socket.write("ping");
             });
@@ -67,12 +67,7 @@ fn unpipe_destination_removes_the_pipe_and_pauses() {
                 Data,
                 must_call!(move |data| log.push(format!("c:data {data}"))),
             );
-            socket.on(
-                Close,
-                must_call!(move |_had_error| {
-                    server.close(());
-                }),
-            );
+            socket
         });
         run_and_check();
         log.assert_only("s:", &["s:pause", "s:unpiped", "s:data ping"]);
@@ -120,15 +115,7 @@ fn unpipe_all_and_unpipe_of_a_stranger() {
             other.end();
             client.end();
         }));
-        listen_then(server, HOST, move |port| {
-            let socket = net::connect(port, HOST, |_| {});
-            socket.on(
-                Close,
-                must_call!(move |_had_error| {
-                    server.close(());
-                }),
-            );
-        });
+        listen_then_client(server, HOST, move |port| net::connect(port, HOST, |_| {}));
         run_and_check();
     });
 }
@@ -162,15 +149,7 @@ fn a_pipe_taken_apart_by_close_is_forgotten() {
                 }),
             );
         }));
-        listen_then(server, HOST, move |port| {
-            let socket = net::connect(port, HOST, |_| {});
-            socket.on(
-                Close,
-                must_call!(move |_had_error| {
-                    server.close(());
-                }),
-            );
-        });
+        listen_then_client(server, HOST, move |port| net::connect(port, HOST, |_| {}));
         run_and_check();
     });
 }

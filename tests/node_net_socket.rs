@@ -28,16 +28,25 @@ fn serve_with(
     server
 }
 
+/// [`serve`] for a test with one client, as [`listen_then_client`].
+fn serve_client(
+    on_client: impl FnMut(Socket) + 'static,
+    client: impl FnOnce(u16) -> Socket + 'static,
+) {
+    let server = net::create_server_with(ServerOptions::default(), on_client);
+    listen_then_client(server, "127.0.0.1", client);
+}
+
 /// test-net-after-close.js: after 'close', set_no_delay, set_keep_alive, writable_length,
 /// pause, resume, address, remote address/port must not fail.
 #[test]
 fn test_net_after_close() {
     bounded(|| {
-        serve(
+        serve_client(
             |s| {
                 s.end();
             },
-            |server, port| {
+            |port| {
                 let c = net::connect(port, "127.0.0.1", |_c| {});
                 c.on(End, move || {
                     c.end();
@@ -53,9 +62,9 @@ fn test_net_after_close() {
                         let _ = c.address();
                         let _ = c.remote_address();
                         let _ = c.remote_port();
-                        server.close(());
                     }),
                 );
+                c
             },
         );
         run_and_check();
@@ -68,11 +77,11 @@ fn test_net_after_close() {
 #[test]
 fn test_net_allow_half_open() {
     bounded(|| {
-        serve(
+        serve_client(
             |s| {
                 s.end_with(vec![0u8; 1024]);
             },
-            |server, port| {
+            |port| {
                 let log = Log::new();
                 let c = net::connect(port, "127.0.0.1", |_c| {});
                 c.on(Data, |_d| {});
@@ -98,9 +107,9 @@ fn test_net_allow_half_open() {
                     must_call!(move |_h| {
                         log.push("close");
                         log.assert_eq(&["end", "finish", "close"]);
-                        server.close(());
                     }),
                 );
+                c
             },
         );
         run_and_check();
@@ -112,11 +121,11 @@ fn test_net_allow_half_open() {
 #[test]
 fn test_net_access_byteswritten() {
     bounded(|| {
-        serve(
+        serve_client(
             |s| {
                 s.destroy();
             },
-            |server, port| {
+            |port| {
                 let c = net::connect(port, "127.0.0.1", |_c| {});
                 assert_eq!(c.bytes_written(), 0);
                 c.on(Error, |_e| {});
@@ -124,9 +133,9 @@ fn test_net_access_byteswritten() {
                     Close,
                     must_call!(move |_h| {
                         assert_eq!(c.bytes_written(), 0);
-                        server.close(());
                     }),
                 );
+                c
             },
         );
         run_and_check();
@@ -145,7 +154,7 @@ fn test_net_binary() {
         let expected: String = binary.iter().map(|&b| b as char).collect();
         let received = Slot::<String>::new();
         received.set(String::new());
-        serve(
+        serve_client(
             |s| {
                 s.on(Data, move |d| {
                     s.write(d);
@@ -154,7 +163,7 @@ fn test_net_binary() {
                     s.end();
                 });
             },
-            move |server, port| {
+            move |port| {
                 let c = net::connect(port, "127.0.0.1", move |c| {
                     c.write(&binary);
                     c.end();
@@ -169,9 +178,9 @@ fn test_net_binary() {
                     Close,
                     must_call!(move |_h| {
                         assert_eq!(received.get(), expected);
-                        server.close(());
                     }),
                 );
+                c
             },
         );
         run_and_check();
@@ -183,14 +192,14 @@ fn test_net_binary() {
 #[test]
 fn test_net_buffersize() {
     bounded(|| {
-        serve(
+        serve_client(
             |s| {
                 s.on(Data, |_d| {});
                 s.on(End, move || {
                     s.end();
                 });
             },
-            |server, port| {
+            |port| {
                 let c = net::connect(port, "127.0.0.1", move |c| {
                     assert_eq!(c.writable_length(), 0);
                     c.write("foo");
@@ -202,12 +211,7 @@ fn test_net_buffersize() {
                         assert_eq!(c.writable_length(), 0);
                     }),
                 );
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        server.close(());
-                    }),
-                );
+                c
             },
         );
         run_and_check();
@@ -219,11 +223,11 @@ fn test_net_buffersize() {
 fn test_net_bytes_read() {
     bounded(|| {
         const N: usize = 65536 * 4;
-        serve(
+        serve_client(
             |s| {
                 s.end_with(vec![b'x'; N]);
             },
-            |server, port| {
+            |port| {
                 let total = Slot::<u64>::new();
                 total.set(0);
                 let c = net::connect(port, "127.0.0.1", |_c| {});
@@ -243,9 +247,9 @@ fn test_net_bytes_read() {
                     Close,
                     must_call!(move |_h| {
                         assert_eq!(c.bytes_read(), N as u64);
-                        server.close(());
                     }),
                 );
+                c
             },
         );
         run_and_check();
@@ -257,7 +261,7 @@ fn test_net_bytes_read() {
 #[test]
 fn test_net_bytes_stats() {
     bounded(|| {
-        serve(
+        serve_client(
             |s| {
                 s.on(Data, |_d| {});
                 s.on(
@@ -268,7 +272,7 @@ fn test_net_bytes_stats() {
                     }),
                 );
             },
-            |server, port| {
+            |port| {
                 let c = net::connect(port, "127.0.0.1", move |c| {
                     c.write("foo");
                     c.end_with("bar");
@@ -279,9 +283,9 @@ fn test_net_bytes_stats() {
                     must_call!(move |_h| {
                         assert_eq!(c.bytes_read(), 6);
                         assert_eq!(c.bytes_written(), 6);
-                        server.close(());
                     }),
                 );
+                c
             },
         );
         run_and_check();
@@ -293,7 +297,7 @@ fn test_net_bytes_stats() {
 fn test_net_bytes_written_large() {
     bounded(|| {
         const N: usize = 10_000_000;
-        serve(
+        serve_client(
             must_call!(move |s: Socket| {
                 s.write(vec![0u8; N]);
                 s.end();
@@ -305,7 +309,7 @@ fn test_net_bytes_written_large() {
                 );
                 assert_eq!(s.bytes_written(), N as u64);
             }),
-            |server, port| {
+            |port| {
                 let c = net::connect(port, "127.0.0.1", |_c| {});
                 c.on(Data, |_d| {});
                 c.on(End, move || {
@@ -315,9 +319,9 @@ fn test_net_bytes_written_large() {
                     Close,
                     must_call!(move |_h| {
                         assert_eq!(c.bytes_read(), N as u64);
-                        server.close(());
                     }),
                 );
+                c
             },
         );
         run_and_check();
@@ -329,7 +333,7 @@ fn test_net_bytes_written_large() {
 #[test]
 fn test_net_can_reset_timeout() {
     bounded(|| {
-        serve(
+        serve_client(
             must_call!(move |s: Socket| {
                 s.set_timeout(100, ());
                 s.on(Data, must_call!(move |_d| {}));
@@ -341,7 +345,7 @@ fn test_net_can_reset_timeout() {
                 );
                 s.write("hi");
             }),
-            |server, port| {
+            |port| {
                 let c = net::connect(port, "127.0.0.1", |_c| {});
                 c.on(Data, move |_d| {
                     c.write("x");
@@ -349,12 +353,7 @@ fn test_net_can_reset_timeout() {
                 c.on(End, move || {
                     c.end();
                 });
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        server.close(());
-                    }),
-                );
+                c
             },
         );
         run_and_check();
@@ -372,7 +371,7 @@ fn test_net_connect_buffer() {
         received.set(Vec::new());
         let connected = Slot::<bool>::new();
         connected.set(false);
-        serve(
+        serve_client(
             move |s| {
                 s.on(Data, move |d| {
                     let mut r = received.take().unwrap();
@@ -387,7 +386,7 @@ fn test_net_connect_buffer() {
                     }),
                 );
             },
-            move |server, port| {
+            move |port| {
                 let c = net::connect(
                     port,
                     "127.0.0.1",
@@ -409,12 +408,7 @@ fn test_net_connect_buffer() {
                 assert_eq!(c.bytes_written(), a.len() as u64);
                 c.end_with(b);
                 assert_eq!(c.ready_state(), ReadyState::Opening);
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        server.close(());
-                    }),
-                );
+                c
             },
         );
         run_and_check();
@@ -437,18 +431,13 @@ fn test_net_connect_destroy() {
 #[test]
 fn test_net_connect_immediate_destroy() {
     bounded(|| {
-        serve(
+        serve_client(
             |_s| {},
-            |server, port| {
+            |port| {
                 let c = net::connect(port, "127.0.0.1", must_not_call!(|_c|));
                 c.on(Connect, must_not_call!());
                 c.destroy();
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        server.close(());
-                    }),
-                );
+                c
             },
         );
         run_and_check();
@@ -460,7 +449,7 @@ fn test_net_connect_immediate_destroy() {
 #[test]
 fn test_net_keepalive() {
     bounded(|| {
-        serve(
+        serve_client(
             |s| {
                 s.set_keep_alive(true, 50);
                 s.on(Data, move |d| {
@@ -468,7 +457,7 @@ fn test_net_keepalive() {
                     s.end();
                 });
             },
-            |server, port| {
+            |port| {
                 let c = net::connect(port, "127.0.0.1", |c| {
                     c.write("ping");
                 });
@@ -479,12 +468,7 @@ fn test_net_keepalive() {
                         c.end();
                     }),
                 );
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        server.close(());
-                    }),
-                );
+                c
             },
         );
         run_and_check();
@@ -498,7 +482,7 @@ fn test_net_connect_options_ipv6() {
         let server = net::create_server(|s| {
             s.end();
         });
-        listen_then(server, "::1", move |port| {
+        listen_then_client(server, "::1", move |port| {
             let c = net::connect(
                 port,
                 "::1",
@@ -511,12 +495,7 @@ fn test_net_connect_options_ipv6() {
             c.on(End, move || {
                 c.end();
             });
-            c.on(
-                Close,
-                must_call!(move |_h| {
-                    server.close(());
-                }),
-            );
+            c
         });
         run_and_check();
     });
@@ -527,20 +506,15 @@ fn test_net_connect_options_ipv6() {
 #[test]
 fn test_net_connect_reset() {
     bounded(|| {
-        serve(
+        serve_client(
             |s| {
                 s.on(Error, |_e| {});
             },
-            |server, port| {
+            |port| {
                 let c = net::connect(port, "127.0.0.1", must_not_call!(|_c|));
                 c.on(Error, must_not_call!(|_e|));
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        server.close(());
-                    }),
-                );
                 c.reset_and_destroy();
+                c
             },
         );
         run_and_check();
@@ -552,21 +526,15 @@ fn test_net_connect_reset() {
 #[test]
 fn test_net_connect_reset_after_destroy() {
     bounded(|| {
-        serve(
+        serve_client(
             |s| {
                 s.on(Error, |_e| {});
             },
-            |server, port| {
-                let c = net::connect(port, "127.0.0.1", move |c| {
+            |port| {
+                net::connect(port, "127.0.0.1", move |c| {
                     c.destroy();
                     c.reset_and_destroy();
-                });
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        server.close(());
-                    }),
-                );
+                })
             },
         );
         run_and_check();
@@ -578,7 +546,7 @@ fn test_net_connect_reset_after_destroy() {
 #[test]
 fn test_net_socket_reset_send() {
     bounded(|| {
-        serve(
+        serve_client(
             |s| {
                 s.on(
                     Error,
@@ -589,18 +557,13 @@ fn test_net_socket_reset_send() {
                 s.on(Close, must_call!(|_h| {}));
                 s.write("x");
             },
-            |server, port| {
+            |port| {
                 let c = net::connect(port, "127.0.0.1", |_c| {});
                 c.on(Data, move |_d| {
                     c.reset_and_destroy();
                 });
                 c.on(Error, must_not_call!(|_e|));
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        server.close(());
-                    }),
-                );
+                c
             },
         );
         run_and_check();
@@ -611,22 +574,17 @@ fn test_net_socket_reset_send() {
 #[test]
 fn test_net_socket_reset_twice() {
     bounded(|| {
-        serve(
+        serve_client(
             |s| {
                 s.on(Error, |_e| {});
             },
-            |server, port| {
+            |port| {
                 let c = net::connect(port, "127.0.0.1", move |c| {
                     c.reset_and_destroy();
                     c.reset_and_destroy();
                 });
                 c.on(Error, must_not_call!(|_e|));
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        server.close(());
-                    }),
-                );
+                c
             },
         );
         run_and_check();
@@ -637,26 +595,21 @@ fn test_net_socket_reset_twice() {
 #[test]
 fn test_net_end_destroyed() {
     bounded(|| {
-        serve(
+        serve_client(
             |s| {
                 s.on(Error, |_e| {});
                 s.on(End, move || {
                     s.end();
                 });
             },
-            |server, port| {
+            |port| {
                 let c = net::connect(port, "127.0.0.1", move |c| {
                     c.destroy();
                     c.end();
                     assert!(c.destroyed());
                 });
                 c.on(Error, must_not_call!(|_e|));
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        server.close(());
-                    }),
-                );
+                c
             },
         );
         run_and_check();
@@ -670,7 +623,7 @@ fn test_net_error_twice() {
     bounded(|| {
         let errors = Slot::<usize>::new();
         errors.set(0);
-        serve(
+        serve_client(
             move |s| {
                 s.on(Error, move |e: &nodenet::Error| {
                     errors.set(errors.get() + 1);
@@ -682,17 +635,12 @@ fn test_net_error_twice() {
                 s.on(Close, must_call!(move |_h| {}));
                 s.write(vec![b'x'; 10 * 1024 * 1024]);
             },
-            move |server, port| {
+            move |port| {
                 let c = net::connect(port, "127.0.0.1", |_c| {});
                 c.on(Data, move |_d| {
                     c.destroy();
                 });
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        server.close(());
-                    }),
-                );
+                c
             },
         );
         run_and_check();
@@ -708,7 +656,7 @@ fn test_net_large_string() {
         let len = data.len();
         let received = Slot::<String>::new();
         received.set(String::new());
-        serve(
+        serve_client(
             move |s| {
                 s.set_encoding(Encoding::Utf8);
                 s.on(Data, move |d| {
@@ -724,17 +672,11 @@ fn test_net_large_string() {
                     }),
                 );
             },
-            move |server, port| {
-                let c = net::connect(port, "127.0.0.1", move |c| {
+            move |port| {
+                net::connect(port, "127.0.0.1", move |c| {
                     c.write(&data);
                     c.end();
-                });
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        server.close(());
-                    }),
-                );
+                })
             },
         );
         run_and_check();
@@ -844,7 +786,7 @@ fn test_net_pingpong() {
                     }),
                 );
             }));
-            listen_then(server, host, move |port| {
+            listen_then_client(server, host, move |port| {
                 let count = Slot::<usize>::new();
                 count.set(0);
                 let c = net::connect(port, host, move |c| {
@@ -869,9 +811,9 @@ fn test_net_pingpong() {
                     must_call!(move |had_error| {
                         assert!(!had_error);
                         assert_eq!(count.get(), N);
-                        server.close(());
                     }),
                 );
+                c
             });
             run_and_check();
         });
@@ -891,7 +833,7 @@ fn test_net_remote_address_port() {
                 assert!(s.remote_port().unwrap() > 0);
                 s.end();
             }));
-            listen_then(server, host, move |port| {
+            listen_then_client(server, host, move |port| {
                 let c = net::connect(
                     port,
                     host,
@@ -904,12 +846,7 @@ fn test_net_remote_address_port() {
                 c.on(End, move || {
                     c.end();
                 });
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        server.close(());
-                    }),
-                );
+                c
             });
             run_and_check();
         });
@@ -920,13 +857,13 @@ fn test_net_remote_address_port() {
 #[test]
 fn test_net_settimeout() {
     bounded(|| {
-        serve(
+        serve_client(
             |s| {
                 s.on(End, move || {
                     s.end();
                 });
             },
-            |server, port| {
+            |port| {
                 let c = net::connect(port, "127.0.0.1", move |c| {
                     c.set_timeout(10, must_not_call!());
                     c.set_timeout(0, ());
@@ -935,12 +872,7 @@ fn test_net_settimeout() {
                     });
                 });
                 c.on(Timeout, must_not_call!());
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        server.close(());
-                    }),
-                );
+                c
             },
         );
         run_and_check();
@@ -952,11 +884,11 @@ fn test_net_settimeout() {
 #[test]
 fn test_net_socket_close_after_end() {
     bounded(|| {
-        serve(
+        serve_client(
             |s| {
                 s.end_with("foo");
             },
-            |server, port| {
+            |port| {
                 let log = Log::new();
                 let c = net::connect(port, "127.0.0.1", |_c| {});
                 c.on(Data, move |d| {
@@ -969,9 +901,9 @@ fn test_net_socket_close_after_end() {
                     must_call!(move |_h| {
                         log.push("close");
                         log.assert_eq(&["data", "end", "close"]);
-                        server.close(());
                     }),
                 );
+                c
             },
         );
         run_and_check();
@@ -1011,12 +943,12 @@ fn test_net_socket_connecting() {
 #[test]
 fn test_net_socket_destroy_send() {
     bounded(|| {
-        serve(
+        serve_client(
             |s| {
                 s.on(Error, |_e| {});
             },
-            |server, port| {
-                let c = net::connect(port, "127.0.0.1", move |c| {
+            |port| {
+                net::connect(port, "127.0.0.1", move |c| {
                     c.destroy();
                     c.write_with_callback(
                         "hello",
@@ -1029,13 +961,7 @@ fn test_net_socket_destroy_send() {
                             );
                         }),
                     );
-                });
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        server.close(());
-                    }),
-                );
+                })
             },
         );
         run_and_check();
@@ -1060,22 +986,17 @@ fn test_net_socket_destroy_twice() {
 #[test]
 fn test_net_socket_end_before_connect() {
     bounded(|| {
-        serve(
+        serve_client(
             |s| {
                 s.on(End, move || {
                     s.end();
                 });
             },
-            |server, port| {
+            |port| {
                 let c = net::connect(port, "127.0.0.1", |_c| {});
                 c.end();
                 c.on(End, must_call!(|| {}));
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        server.close(());
-                    }),
-                );
+                c
             },
         );
         run_and_check();
@@ -1088,12 +1009,12 @@ fn test_net_socket_end_before_connect() {
 fn test_net_socket_local_address() {
     bounded(|| {
         let server_seen = Slot::<(String, u16)>::new();
-        serve(
+        serve_client(
             move |s| {
                 server_seen.set((s.remote_address().unwrap(), s.remote_port().unwrap()));
                 s.end();
             },
-            move |server, port| {
+            move |port| {
                 let local = Slot::<(String, u16)>::new();
                 let c = net::connect(port, "127.0.0.1", move |c| {
                     local.set((c.local_address().unwrap(), c.local_port().unwrap()));
@@ -1106,9 +1027,9 @@ fn test_net_socket_local_address() {
                     must_call!(move |_h| {
                         assert_eq!(local.get(), server_seen.get());
                         assert_eq!(local.get().0, "127.0.0.1");
-                        server.close(());
                     }),
                 );
+                c
             },
         );
         run_and_check();
@@ -1120,7 +1041,7 @@ fn test_net_socket_local_address() {
 #[test]
 fn test_net_socket_no_halfopen_enforcer() {
     bounded(|| {
-        serve(
+        serve_client(
             |s| {
                 let log = Log::new();
                 s.on(End, must_call!(move || log.push("end")));
@@ -1132,17 +1053,12 @@ fn test_net_socket_no_halfopen_enforcer() {
                     }),
                 );
             },
-            |server, port| {
+            |port| {
                 let c = net::connect(port, "127.0.0.1", |c| {
                     c.end();
                 });
                 c.on(End, must_call!(|| {}));
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        server.close(());
-                    }),
-                );
+                c
             },
         );
         run_and_check();
@@ -1255,22 +1171,17 @@ fn test_net_socket_timeout_unref() {
 #[test]
 fn test_net_stream() {
     bounded(|| {
-        serve(
+        serve_client(
             |s| {
                 s.on(Error, |_e| {});
                 s.write(vec![b'x'; 4 * 1024 * 1024]);
             },
-            |server, port| {
+            |port| {
                 let c = net::connect(port, "127.0.0.1", |_c| {});
                 c.on(Data, move |_d| {
                     c.destroy();
                 });
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        server.close(());
-                    }),
-                );
+                c
             },
         );
         run_and_check();
@@ -1283,7 +1194,7 @@ fn test_net_stream() {
 fn test_net_throttle() {
     bounded(|| {
         const N: usize = 1024 * 1024;
-        serve(
+        serve_client(
             |s| {
                 let mut chunks = 0;
                 while s.write(vec![b'x'; N]) {
@@ -1297,7 +1208,7 @@ fn test_net_throttle() {
                     }),
                 );
             },
-            |server, port| {
+            |port| {
                 let total = Slot::<u64>::new();
                 total.set(0);
                 let c = net::connect(port, "127.0.0.1", |_c| {});
@@ -1317,12 +1228,7 @@ fn test_net_throttle() {
                         c.end();
                     }),
                 );
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        server.close(());
-                    }),
-                );
+                c
             },
         );
         run_and_check();
@@ -1334,11 +1240,11 @@ fn test_net_throttle() {
 #[test]
 fn test_net_writable() {
     bounded(|| {
-        serve(
+        serve_client(
             |s| {
                 s.end();
             },
-            |server, port| {
+            |port| {
                 let c = net::connect(port, "127.0.0.1", |_c| {});
                 c.on(
                     End,
@@ -1348,12 +1254,7 @@ fn test_net_writable() {
                     }),
                 );
                 c.on(Error, must_not_call!(|_e|));
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        server.close(());
-                    }),
-                );
+                c
             },
         );
         run_and_check();
@@ -1365,7 +1266,7 @@ fn test_net_writable() {
 #[test]
 fn test_net_write_after_close() {
     bounded(|| {
-        serve(
+        serve_client(
             |s| {
                 s.on(Error, must_not_call!(|_e|));
                 s.on(
@@ -1382,16 +1283,10 @@ fn test_net_write_after_close() {
                     }),
                 );
             },
-            |server, port| {
-                let c = net::connect(port, "127.0.0.1", |c| {
+            |port| {
+                net::connect(port, "127.0.0.1", |c| {
                     c.end();
-                });
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        server.close(());
-                    }),
-                );
+                })
             },
         );
         run_and_check();
@@ -1404,11 +1299,11 @@ fn test_net_write_after_close() {
 #[test]
 fn test_net_write_after_end_nt() {
     bounded(|| {
-        serve(
+        serve_client(
             |s| {
                 s.end();
             },
-            |server, port| {
+            |port| {
                 let c = net::connect(port, "127.0.0.1", |c| {
                     c.end();
                 });
@@ -1440,12 +1335,7 @@ fn test_net_write_after_end_nt() {
                         assert_eq!(e.code(), Some("EPIPE"));
                     }),
                 );
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        server.close(());
-                    }),
-                );
+                c
             },
         );
         run_and_check();
@@ -1457,9 +1347,9 @@ fn test_net_write_after_end_nt() {
 #[test]
 fn test_net_write_cb_on_destroy_before_connect() {
     bounded(|| {
-        serve(
+        serve_client(
             |_s| {},
-            |server, port| {
+            |port| {
                 let c = net::connect(port, "127.0.0.1", must_not_call!(|_c|));
                 c.on(Connect, must_not_call!());
                 c.write_with_callback(
@@ -1474,12 +1364,7 @@ fn test_net_write_cb_on_destroy_before_connect() {
                     }),
                 );
                 c.destroy();
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        server.close(());
-                    }),
-                );
+                c
             },
         );
         run_and_check();
@@ -1493,7 +1378,7 @@ fn test_net_write_connect_write() {
     bounded(|| {
         let received = Slot::<Vec<u8>>::new();
         received.set(Vec::new());
-        serve(
+        serve_client(
             move |s| {
                 s.on(Data, move |d| {
                     let mut r = received.take().unwrap();
@@ -1504,7 +1389,7 @@ fn test_net_write_connect_write() {
                     s.end();
                 });
             },
-            move |server, port| {
+            move |port| {
                 let c = net::connect(port, "127.0.0.1", |c| {
                     c.write("bar");
                     c.end();
@@ -1514,9 +1399,9 @@ fn test_net_write_connect_write() {
                     Close,
                     must_call!(move |_h| {
                         assert_eq!(received.get(), b"foobar");
-                        server.close(());
                     }),
                 );
+                c
             },
         );
         run_and_check();
@@ -1530,7 +1415,7 @@ fn test_net_write_slow() {
     bounded(|| {
         const SIZE: usize = 2048;
         const N: usize = 10;
-        serve(
+        serve_client(
             |s| {
                 s.set_timeout(1000, ());
                 s.on(Timeout, must_not_call!());
@@ -1539,7 +1424,7 @@ fn test_net_write_slow() {
                 }
                 s.end();
             },
-            |server, port| {
+            |port| {
                 let total = Slot::<usize>::new();
                 total.set(0);
                 let c = net::connect(port, "127.0.0.1", |_c| {});
@@ -1561,12 +1446,7 @@ fn test_net_write_slow() {
                         c.end();
                     }),
                 );
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        server.close(());
-                    }),
-                );
+                c
             },
         );
         run_and_check();
@@ -1638,18 +1518,13 @@ fn test_net_connect_options_port_localhost() {
         let server = net::create_server(|s| {
             s.end();
         });
-        listen_then(server, "127.0.0.1", move |port| {
+        listen_then_client(server, "127.0.0.1", move |port| {
             let c = net::connect(port, "localhost", |_c| {});
             c.on(Error, |_e| {});
             c.on(End, move || {
                 c.end();
             });
-            c.on(
-                Close,
-                must_call!(move |_h| {
-                    server.close(());
-                }),
-            );
+            c
         });
         run_and_check();
     });
@@ -1662,13 +1537,13 @@ fn test_net_socket_destroy_soon() {
     bounded(|| {
         let received = Slot::<usize>::new();
         received.set(0);
-        serve(
+        serve_client(
             |s| {
                 s.write(vec![b'y'; 100_000]);
                 s.destroy_soon();
                 s.on(Close, must_call!(|had_error| assert!(!had_error)));
             },
-            move |server, port| {
+            move |port| {
                 let c = net::connect(port, "127.0.0.1", |_c| {});
                 c.on(Data, move |d| {
                     received.set(received.get() + d.as_bytes().len())
@@ -1680,9 +1555,9 @@ fn test_net_socket_destroy_soon() {
                     Close,
                     must_call!(move |_h| {
                         assert_eq!(received.get(), 100_000);
-                        server.close(());
                     }),
                 );
+                c
             },
         );
         run_and_check();

@@ -1,10 +1,14 @@
 //! `set_encoding` and `set_timeout` on sockets (Node's `socket.setEncoding` / `setTimeout`).
 
+mod common;
+
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use nodenet::prelude::*;
 use nodenet::string_decoder::Encoding;
+
+use common::*;
 
 #[test]
 fn set_encoding_never_splits_a_character_across_data_events() {
@@ -27,25 +31,16 @@ fn set_encoding_never_splits_a_character_across_data_events() {
             client.end_with([0xA9, b'b']);
         });
     });
-    server
-        .listen((0, "127.0.0.1"), move || {
-            let port = server.address().unwrap().port;
-            let client = net::connect(port, "127.0.0.1", |client| {
-                client.write([b'a', 0xC3]);
-            });
-            *client_slot.borrow_mut() = Some(client);
-            client.on(Close, move |_| {
-                server.close(());
-            });
-        })
-        .unwrap();
+    listen_then_client(server, "127.0.0.1", move |port| {
+        let client = net::connect(port, "127.0.0.1", |client| {
+            client.write([b'a', 0xC3]);
+        });
+        *client_slot.borrow_mut() = Some(client);
+        client
+    });
     nodenet::run().unwrap();
     assert_eq!(*received.borrow(), ["a", "éb"]);
-    assert!(
-        nodenet::loop_stats().is_empty(),
-        "{:?}",
-        nodenet::loop_stats()
-    );
+    assert_loop_empty();
 }
 
 #[test]
@@ -59,24 +54,14 @@ fn set_encoding_hex_and_invalid_utf8_become_text() {
             got.borrow_mut().push_str(text.as_str().unwrap())
         });
     });
-    server
-        .listen((0, "127.0.0.1"), move || {
-            let port = server.address().unwrap().port;
-            let client = net::connect(port, "127.0.0.1", |client| {
-                client.end_with([0xff, 0x00, 0x41]);
-            });
-            client.on(Close, move |_| {
-                server.close(());
-            });
+    listen_then_client(server, "127.0.0.1", move |port| {
+        net::connect(port, "127.0.0.1", |client| {
+            client.end_with([0xff, 0x00, 0x41]);
         })
-        .unwrap();
+    });
     nodenet::run().unwrap();
     assert_eq!(*received.borrow(), "ff0041");
-    assert!(
-        nodenet::loop_stats().is_empty(),
-        "{:?}",
-        nodenet::loop_stats()
-    );
+    assert_loop_empty();
 }
 
 #[test]
@@ -93,27 +78,18 @@ fn set_timeout_fires_once_per_idle_stretch_and_does_not_close() {
         });
     });
     let l = log.clone();
-    server
-        .listen((0, "127.0.0.1"), move || {
-            let port = server.address().unwrap().port;
-            let l = l.clone();
-            let client = net::connect(port, "127.0.0.1", |_| {});
-            client.on(Data, move |data| {
-                l.borrow_mut().push(data.to_string());
-                client.end();
-            });
-            client.on(Close, move |_| {
-                server.close(());
-            });
-        })
-        .unwrap();
+    listen_then_client(server, "127.0.0.1", move |port| {
+        let l = l.clone();
+        let client = net::connect(port, "127.0.0.1", |_| {});
+        client.on(Data, move |data| {
+            l.borrow_mut().push(data.to_string());
+            client.end();
+        });
+        client
+    });
     nodenet::run().unwrap();
     assert_eq!(*log.borrow(), ["timeout", "wake up"]);
-    assert!(
-        nodenet::loop_stats().is_empty(),
-        "{:?}",
-        nodenet::loop_stats()
-    );
+    assert_loop_empty();
 }
 
 #[test]
@@ -135,11 +111,7 @@ fn set_timeout_zero_turns_it_off_and_the_timer_does_not_hold_the_loop() {
         })
         .unwrap();
     nodenet::run().unwrap();
-    assert!(
-        nodenet::loop_stats().is_empty(),
-        "{:?}",
-        nodenet::loop_stats()
-    );
+    assert_loop_empty();
 }
 
 #[test]
@@ -156,29 +128,26 @@ fn reset_and_destroy_gives_the_peer_econnreset_then_close_with_error() {
         });
     });
     let l = log.clone();
-    server
-        .listen((0, "127.0.0.1"), move || {
-            let port = server.address().unwrap().port;
-            let client = net::connect(port, "127.0.0.1", |client| {
-                client.write("x");
-            });
-            let l1 = l.clone();
-            client.on(Error, move |err| {
-                l1.borrow_mut().push(format!(
-                    "client error {} {} {:?} {:?}",
-                    err.message(),
-                    err.code().unwrap(),
-                    err.errno(),
-                    err.syscall()
-                ));
-            });
-            let l2 = l.clone();
-            client.on(Close, move |had_error| {
-                l2.borrow_mut().push(format!("client close {had_error}"));
-                server.close(());
-            });
-        })
-        .unwrap();
+    listen_then_client(server, "127.0.0.1", move |port| {
+        let client = net::connect(port, "127.0.0.1", |client| {
+            client.write("x");
+        });
+        let l1 = l.clone();
+        client.on(Error, move |err| {
+            l1.borrow_mut().push(format!(
+                "client error {} {} {:?} {:?}",
+                err.message(),
+                err.code().unwrap(),
+                err.errno(),
+                err.syscall()
+            ));
+        });
+        let l2 = l.clone();
+        client.on(Close, move |had_error| {
+            l2.borrow_mut().push(format!("client close {had_error}"));
+        });
+        client
+    });
     nodenet::run().unwrap();
     assert_eq!(
         *log.borrow(),
@@ -188,11 +157,7 @@ fn reset_and_destroy_gives_the_peer_econnreset_then_close_with_error() {
             "client close true"
         ]
     );
-    assert!(
-        nodenet::loop_stats().is_empty(),
-        "{:?}",
-        nodenet::loop_stats()
-    );
+    assert_loop_empty();
 }
 
 #[test]
@@ -214,11 +179,7 @@ fn destroy_while_connecting_fails_pending_writes_with_closed_before_connection()
         *got.borrow(),
         ["ERR_SOCKET_CLOSED_BEFORE_CONNECTION", "close false"]
     );
-    assert!(
-        nodenet::loop_stats().is_empty(),
-        "{:?}",
-        nodenet::loop_stats()
-    );
+    assert_loop_empty();
 }
 
 #[test]
@@ -229,26 +190,19 @@ fn destroy_soon_sends_what_is_queued_then_closes() {
         client.write(vec![7u8; 1 << 20]);
         client.destroy_soon();
     });
-    server
-        .listen((0, "127.0.0.1"), move || {
-            let port = server.address().unwrap().port;
-            let client = net::connect(port, "127.0.0.1", |_| {});
-            let r = r.clone();
-            client.on(Data, move |data| r.borrow_mut().extend_from_slice(&data));
-            client.on(Close, move |had_error| {
-                assert!(!had_error);
-                server.close(());
-            });
-        })
-        .unwrap();
+    listen_then_client(server, "127.0.0.1", move |port| {
+        let client = net::connect(port, "127.0.0.1", |_| {});
+        let r = r.clone();
+        client.on(Data, move |data| r.borrow_mut().extend_from_slice(&data));
+        client.on(Close, move |had_error| {
+            assert!(!had_error);
+        });
+        client
+    });
     nodenet::run().unwrap();
     assert_eq!(received.borrow().len(), 1 << 20);
     assert!(received.borrow().iter().all(|&b| b == 7));
-    assert!(
-        nodenet::loop_stats().is_empty(),
-        "{:?}",
-        nodenet::loop_stats()
-    );
+    assert_loop_empty();
 }
 
 #[test]
@@ -271,25 +225,16 @@ fn a_socket_destroyed_in_data_emits_no_end_or_finish_afterwards() {
             l4.borrow_mut().push(format!("close {had_error}"))
         });
     });
-    server
-        .listen((0, "127.0.0.1"), move || {
-            let port = server.address().unwrap().port;
-            let client = net::connect(port, "127.0.0.1", |client| {
-                client.end_with("bye");
-            });
-            client.on(Error, |_| {});
-            client.on(Close, move |_| {
-                server.close(());
-            });
-        })
-        .unwrap();
+    listen_then_client(server, "127.0.0.1", move |port| {
+        let client = net::connect(port, "127.0.0.1", |client| {
+            client.end_with("bye");
+        });
+        client.on(Error, |_| {});
+        client
+    });
     nodenet::run().unwrap();
     assert_eq!(*log.borrow(), ["data", "close false"]);
-    assert!(
-        nodenet::loop_stats().is_empty(),
-        "{:?}",
-        nodenet::loop_stats()
-    );
+    assert_loop_empty();
 }
 
 /// Node's `afterWrite` emits `'drain'` before the callbacks of the writes that emptied the
@@ -307,35 +252,29 @@ fn drain_comes_before_the_callback_of_the_write_that_emptied_the_buffer() {
         });
     });
     let l = log.clone();
-    server
-        .listen((0, "127.0.0.1"), move || {
-            let port = server.address().unwrap().port;
-            let l = l.clone();
-            let client = net::connect(port, "127.0.0.1", move |client| {
-                let chunk = vec![1u8; 64 * 1024];
-                let mut n = 0;
-                loop {
-                    let l = l.clone();
-                    n += 1;
-                    let more = client.write_with_callback(&chunk, move |err| {
-                        assert!(err.is_none());
-                        l.borrow_mut().push(format!("cb {n}"));
-                    });
-                    if !more {
-                        break;
-                    }
-                }
+    listen_then_client(server, "127.0.0.1", move |port| {
+        let l = l.clone();
+        net::connect(port, "127.0.0.1", move |client| {
+            let chunk = vec![1u8; 64 * 1024];
+            let mut n = 0;
+            loop {
                 let l = l.clone();
-                client.once(Drain, move || {
-                    l.borrow_mut().push("drain".into());
-                    client.end();
+                n += 1;
+                let more = client.write_with_callback(&chunk, move |err| {
+                    assert!(err.is_none());
+                    l.borrow_mut().push(format!("cb {n}"));
                 });
-            });
-            client.on(Close, move |_| {
-                server.close(());
+                if !more {
+                    break;
+                }
+            }
+            let l = l.clone();
+            client.once(Drain, move || {
+                l.borrow_mut().push("drain".into());
+                client.end();
             });
         })
-        .unwrap();
+    });
     nodenet::run().unwrap();
     let log = log.borrow();
     let drain = log
@@ -350,11 +289,7 @@ fn drain_comes_before_the_callback_of_the_write_that_emptied_the_buffer() {
         log.iter().filter(|entry| *entry != "drain").count(),
         log.len() - 1
     );
-    assert!(
-        nodenet::loop_stats().is_empty(),
-        "{:?}",
-        nodenet::loop_stats()
-    );
+    assert_loop_empty();
 }
 
 /// Node's `socket.address()` is `{}` while connecting; regression test for reporting the
@@ -364,27 +299,18 @@ fn address_is_none_while_connecting_and_set_once_connected() {
     let server = net::create_server(|client| {
         client.end();
     });
-    server
-        .listen((0, "127.0.0.1"), move || {
-            let port = server.address().unwrap().port;
-            let client = net::connect(port, "127.0.0.1", move |client| {
-                let local = client.address().expect("connected: a local address");
-                assert_eq!(local.address, "127.0.0.1");
-                assert_eq!(client.remote_port(), Some(port));
-            });
-            assert_eq!(client.address(), None);
-            assert_eq!(client.remote_address(), None);
-            client.on(Close, move |_| {
-                server.close(());
-            });
-        })
-        .unwrap();
+    listen_then_client(server, "127.0.0.1", move |port| {
+        let client = net::connect(port, "127.0.0.1", move |client| {
+            let local = client.address().expect("connected: a local address");
+            assert_eq!(local.address, "127.0.0.1");
+            assert_eq!(client.remote_port(), Some(port));
+        });
+        assert_eq!(client.address(), None);
+        assert_eq!(client.remote_address(), None);
+        client
+    });
     nodenet::run().unwrap();
-    assert!(
-        nodenet::loop_stats().is_empty(),
-        "{:?}",
-        nodenet::loop_stats()
-    );
+    assert_loop_empty();
 }
 
 /// Node's `socket.pending`: true until connected, false while open, true again once destroyed.
@@ -395,27 +321,21 @@ fn pending_is_true_until_connected_and_again_after_destroy() {
         client.end();
     });
     let s = seen.clone();
-    server
-        .listen((0, "127.0.0.1"), move || {
-            let s1 = s.clone();
-            let client = net::connect(server.address().unwrap().port, "127.0.0.1", move |c| {
-                s1.borrow_mut().push(c.pending());
-            });
-            s.borrow_mut().push(client.pending());
-            let s2 = s.clone();
-            client.on(Close, move |_| {
-                s2.borrow_mut().push(client.pending());
-                server.close(());
-            });
-        })
-        .unwrap();
+    listen_then_client(server, "127.0.0.1", move |port| {
+        let s1 = s.clone();
+        let client = net::connect(port, "127.0.0.1", move |c| {
+            s1.borrow_mut().push(c.pending());
+        });
+        s.borrow_mut().push(client.pending());
+        let s2 = s.clone();
+        client.on(Close, move |_| {
+            s2.borrow_mut().push(client.pending());
+        });
+        client
+    });
     nodenet::run().unwrap();
     assert_eq!(*seen.borrow(), [true, false, true]);
-    assert!(
-        nodenet::loop_stats().is_empty(),
-        "{:?}",
-        nodenet::loop_stats()
-    );
+    assert_loop_empty();
 }
 
 /// Node's `socket.end(cb)`: the callback runs at 'finish' with no error, once.
@@ -429,21 +349,12 @@ fn end_with_callback_runs_at_finish() {
         let l2 = l.clone();
         client.end_with_callback(move |err| l2.borrow_mut().push(format!("callback {err:?}")));
     });
-    server
-        .listen((0, "127.0.0.1"), move || {
-            let client = net::connect(server.address().unwrap().port, "127.0.0.1", |_| {});
-            client.on(Close, move |_| {
-                server.close(());
-            });
-        })
-        .unwrap();
+    listen_then_client(server, "127.0.0.1", move |port| {
+        net::connect(port, "127.0.0.1", |_| {})
+    });
     nodenet::run().unwrap();
     assert_eq!(*log.borrow(), ["finish", "callback None"]);
-    assert!(
-        nodenet::loop_stats().is_empty(),
-        "{:?}",
-        nodenet::loop_stats()
-    );
+    assert_loop_empty();
 }
 
 /// `end(cb)` on a socket that fails before finishing: the callback gets the error, once.
@@ -458,11 +369,7 @@ fn end_with_callback_gets_the_error_when_the_socket_fails_first() {
     });
     nodenet::run().unwrap();
     assert_eq!(*got.borrow(), ["ECONNREFUSED"]);
-    assert!(
-        nodenet::loop_stats().is_empty(),
-        "{:?}",
-        nodenet::loop_stats()
-    );
+    assert_loop_empty();
 }
 
 /// `local_family` mirrors Node's `socket.localFamily`.
@@ -472,20 +379,11 @@ fn local_family_matches_the_address() {
         assert_eq!(client.local_family(), Some("IPv6"));
         client.end();
     });
-    server
-        .listen((0, "::1"), move || {
-            let client = net::connect(server.address().unwrap().port, "::1", |client| {
-                assert_eq!(client.local_family(), Some("IPv6"));
-            });
-            client.on(Close, move |_| {
-                server.close(());
-            });
+    listen_then_client(server, "::1", move |port| {
+        net::connect(port, "::1", |client| {
+            assert_eq!(client.local_family(), Some("IPv6"));
         })
-        .unwrap();
+    });
     nodenet::run().unwrap();
-    assert!(
-        nodenet::loop_stats().is_empty(),
-        "{:?}",
-        nodenet::loop_stats()
-    );
+    assert_loop_empty();
 }

@@ -1,12 +1,16 @@
 //! Node's smaller socket APIs: cork/uncork, highWaterMark, the writable/readable state getters,
 //! the client-side blockList and autoSelectFamilyAttemptedAddresses.
 
+mod common;
+
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use nodenet::ip::{BlockList, Family};
 use nodenet::net::{ConnectOptions, ServerOptions};
 use nodenet::prelude::*;
+
+use common::*;
 
 fn check_empty() {
     assert!(
@@ -25,26 +29,20 @@ fn cork_holds_writes_until_uncork() {
         let r = r.clone();
         client.on(Data, move |data| r.borrow_mut().push_str(&data.to_string()));
     });
-    server
-        .listen((0, "127.0.0.1"), move || {
-            let port = server.address().unwrap().port;
-            let client = net::connect(port, "127.0.0.1", |client| {
-                client.cork();
-                client.write("one ");
-                client.write("two ");
-                assert_eq!(client.writable_length(), 8, "held while corked");
-                assert_eq!(client.bytes_written(), 8);
-                client.uncork();
-                assert_eq!(client.writable_length(), 0, "sent on uncork");
-                client.cork();
-                client.write("three");
-                client.end(); // uncorks, then the FIN
-            });
-            client.on(Close, move |_| {
-                server.close(());
-            });
+    listen_then_client(server, "127.0.0.1", move |port| {
+        net::connect(port, "127.0.0.1", |client| {
+            client.cork();
+            client.write("one ");
+            client.write("two ");
+            assert_eq!(client.writable_length(), 8, "held while corked");
+            assert_eq!(client.bytes_written(), 8);
+            client.uncork();
+            assert_eq!(client.writable_length(), 0, "sent on uncork");
+            client.cork();
+            client.write("three");
+            client.end(); // uncorks, then the FIN
         })
-        .unwrap();
+    });
     nodenet::run().unwrap();
     assert_eq!(*received.borrow(), "one two three");
     check_empty();
@@ -66,27 +64,23 @@ fn high_water_mark_option_moves_the_false_point() {
         client.destroy();
     });
     let s = seen.clone();
-    server
-        .listen((0, "127.0.0.1"), move || {
-            let options = ConnectOptions {
-                high_water_mark: Some(4),
-                ..ConnectOptions::new(server.address().unwrap().port, "127.0.0.1")
-            };
-            let s = s.clone();
-            let client = net::connect_with(options, |_| {});
-            // Before connecting everything is queued: 3 bytes stay under 4, 4 reach it.
-            s.borrow_mut()
-                .push(format!("write 3: {}", client.write("abc")));
-            s.borrow_mut()
-                .push(format!("write 1: {}", client.write("d")));
-            s.borrow_mut()
-                .push(format!("need drain {}", client.writable_need_drain()));
-            client.on(Error, |_| {});
-            client.on(Close, move |_| {
-                server.close(());
-            });
-        })
-        .unwrap();
+    listen_then_client(server, "127.0.0.1", move |port| {
+        let options = ConnectOptions {
+            high_water_mark: Some(4),
+            ..ConnectOptions::new(port, "127.0.0.1")
+        };
+        let s = s.clone();
+        let client = net::connect_with(options, |_| {});
+        // Before connecting everything is queued: 3 bytes stay under 4, 4 reach it.
+        s.borrow_mut()
+            .push(format!("write 3: {}", client.write("abc")));
+        s.borrow_mut()
+            .push(format!("write 1: {}", client.write("d")));
+        s.borrow_mut()
+            .push(format!("need drain {}", client.writable_need_drain()));
+        client.on(Error, |_| {});
+        client
+    });
     nodenet::run().unwrap();
     assert_eq!(
         *seen.borrow(),
@@ -110,36 +104,31 @@ fn writable_and_readable_state_getters_follow_the_lifecycle() {
         });
     });
     let l = log.clone();
-    server
-        .listen((0, "127.0.0.1"), move || {
-            let port = server.address().unwrap().port;
-            let l = l.clone();
-            let client = net::connect(port, "127.0.0.1", |_| {});
-            let state = move |when: &str| {
-                format!(
-                    "{when}: writable {} ended {} finished {} readable {} readable_ended {}",
-                    client.writable(),
-                    client.writable_ended(),
-                    client.writable_finished(),
-                    client.readable(),
-                    client.readable_ended()
-                )
-            };
-            let l1 = l.clone();
-            client.once(Connect, move || {
-                l1.borrow_mut().push(state("connect"));
-                client.end();
-                l1.borrow_mut().push(state("end()"));
-            });
-            let l2 = l.clone();
-            client.on(Finish, move || l2.borrow_mut().push(state("finish")));
-            let l3 = l.clone();
-            client.on(End, move || l3.borrow_mut().push(state("end")));
-            client.on(Close, move |_| {
-                server.close(());
-            });
-        })
-        .unwrap();
+    listen_then_client(server, "127.0.0.1", move |port| {
+        let l = l.clone();
+        let client = net::connect(port, "127.0.0.1", |_| {});
+        let state = move |when: &str| {
+            format!(
+                "{when}: writable {} ended {} finished {} readable {} readable_ended {}",
+                client.writable(),
+                client.writable_ended(),
+                client.writable_finished(),
+                client.readable(),
+                client.readable_ended()
+            )
+        };
+        let l1 = l.clone();
+        client.once(Connect, move || {
+            l1.borrow_mut().push(state("connect"));
+            client.end();
+            l1.borrow_mut().push(state("end()"));
+        });
+        let l2 = l.clone();
+        client.on(Finish, move || l2.borrow_mut().push(state("finish")));
+        let l3 = l.clone();
+        client.on(End, move || l3.borrow_mut().push(state("end")));
+        client
+    });
     nodenet::run().unwrap();
     assert_eq!(
         *log.borrow(),
@@ -194,25 +183,19 @@ fn attempted_addresses_are_listed_in_order() {
         client.end();
     });
     let g = got.clone();
-    server
-        .listen((0, "127.0.0.1"), move || {
-            let port = server.address().unwrap().port;
-            let lookup = nodenet::net::Lookup::new(|_| {
-                Ok(vec!["::1".parse().unwrap(), "127.0.0.1".parse().unwrap()])
-            });
-            let options = ConnectOptions {
-                lookup: Some(lookup),
-                ..ConnectOptions::new(port, "dual.test")
-            };
-            let g = g.clone();
-            let client = net::connect_with(options, move |client| {
-                *g.borrow_mut() = client.auto_select_family_attempted_addresses();
-            });
-            client.on(Close, move |_| {
-                server.close(());
-            });
+    listen_then_client(server, "127.0.0.1", move |port| {
+        let lookup = nodenet::net::Lookup::new(|_| {
+            Ok(vec!["::1".parse().unwrap(), "127.0.0.1".parse().unwrap()])
+        });
+        let options = ConnectOptions {
+            lookup: Some(lookup),
+            ..ConnectOptions::new(port, "dual.test")
+        };
+        let g = g.clone();
+        net::connect_with(options, move |client| {
+            *g.borrow_mut() = client.auto_select_family_attempted_addresses();
         })
-        .unwrap();
+    });
     nodenet::run().unwrap();
     let got = got.borrow();
     assert_eq!(got.len(), 2, "{got:?}");

@@ -311,3 +311,28 @@ pub fn listen_then(
         })
         .expect("listen");
 }
+
+/// [`listen_then`] for a test with one client: `client(port)` connects it (and adds the test's
+/// listeners); the server closes once that client has closed, which must happen exactly once.
+pub fn listen_then_client(
+    server: nodenet::net::Server,
+    host: &'static str,
+    client: impl FnOnce(u16) -> nodenet::net::Socket + 'static,
+) {
+    listen_then(server, host, move |port| {
+        client(port).on(
+            nodenet::prelude::Close,
+            must_call!(move |_had_error| {
+                server.close(());
+            }),
+        );
+    });
+}
+
+/// Checks that the loop holds nothing (every socket, server, timer, immediate and tick is
+/// gone): the end of a test that runs the loop itself and checks its results before this.
+#[track_caller]
+pub fn assert_loop_empty() {
+    let stats = nodenet::loop_stats();
+    assert!(stats.is_empty(), "{stats:?}");
+}
