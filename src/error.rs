@@ -313,6 +313,13 @@ pub(crate) mod codes {
         )
     }
 
+    pub(crate) fn already_finished(method: &str) -> Error {
+        Error::with_code(
+            "ERR_STREAM_ALREADY_FINISHED",
+            format!("Cannot call {method} after a stream was finished"),
+        )
+    }
+
     /// Node's `writeAfterFIN` error: a plain error with code `EPIPE`, no errno or syscall.
     pub(crate) fn ended_by_peer() -> Error {
         Error::with_code("EPIPE", "This socket has been ended by the other party")
@@ -332,6 +339,23 @@ pub(crate) mod codes {
         Error::with_code(
             "ERR_IP_BLOCKED",
             format!("IP({ip}) is blocked by net.BlockList"),
+        )
+    }
+
+    /// Node's `ERR_SOCKET_CLOSED`: a write on a socket with no connection to write to.
+    pub(crate) fn socket_closed() -> Error {
+        Error::with_code("ERR_SOCKET_CLOSED", "Socket is closed")
+    }
+
+    /// nodenet's own: a method reached a socket whose slot the loop has reclaimed.
+    pub(crate) fn stale_handle(method: &str) -> Error {
+        Error::with_code(
+            "ERR_STALE_HANDLE",
+            format!(
+                "socket.{method}() on a socket the loop reclaimed after its 'close': sockets from \
+                 net::connect and accepted sockets are freed once closed; make the socket with \
+                 Socket::new(..) to connect it again"
+            ),
         )
     }
 

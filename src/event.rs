@@ -85,7 +85,7 @@ pub struct Listener(pub(crate) Callback);
 #[diagnostic::on_unimplemented(
     message = "a Socket has no `{Self}` event taking this closure",
     label = "not a Socket listener of the right shape",
-    note = "Socket events: Data |data|, End ||, Error |err|, ErrorMonitor |err|, Close |had_error|, Connect ||, Ready ||, Drain ||, Finish ||, Timeout ||, Pause ||, Resume ||, Lookup |info|, ConnectionAttempt |attempt|, ConnectionAttemptFailed |attempt|, ConnectionAttemptTimeout |attempt|"
+    note = "Socket events: Data |data|, End ||, Error |err|, ErrorMonitor |err|, Close |had_error|, Connect ||, Ready ||, Drain ||, Finish ||, Timeout ||, Pause ||, Resume ||, Readable ||, Lookup |info|, ConnectionAttempt |attempt|, ConnectionAttemptFailed |attempt|, ConnectionAttemptTimeout |attempt|"
 )]
 pub trait SocketEvent<F, R>: Event {
     #[doc(hidden)]
@@ -211,6 +211,13 @@ event_name! {
 }
 
 event_name! {
+    /// `'readable'`: data (or the end) is waiting to be taken with
+    /// [`read`](crate::net::Socket::read). Adding a listener switches the socket to Node's
+    /// paused mode. Listener: `|| ...`.
+    Readable = "readable"
+}
+
+event_name! {
     /// `'lookup'`: a host name was resolved, before connecting. Listener: `|info| ...` with a
     /// [`LookupInfo`] (Node's `(err, address, family, host)`).
     Lookup = "lookup"
@@ -245,6 +252,7 @@ listens!(SocketEvent for ConnectionAttemptFailed: Attempt(attempt: &AttemptInfo)
 listens!(SocketEvent for ConnectionAttemptTimeout: Attempt(attempt: &AttemptInfo));
 listens!(SocketEvent for Pause: Unit());
 listens!(SocketEvent for Resume: Unit());
+listens!(SocketEvent for Readable: Unit());
 listens!(SocketEvent for End: Unit());
 listens!(SocketEvent for Error: Error(error: &NodeError));
 listens!(SocketEvent for ErrorMonitor: Error(error: &NodeError));

@@ -40,3 +40,34 @@ impl HandleId {
         self.index as usize
     }
 }
+
+thread_local! {
+    // The stale handles already warned about, so a loop that keeps calling one does not flood
+    // the log. Cleared when large: a repeat warning is better than unbounded memory.
+    static WARNED: std::cell::RefCell<std::collections::HashSet<HandleId>> =
+        std::cell::RefCell::new(std::collections::HashSet::new());
+}
+
+/// Most stale handles remembered as warned about before the set starts afresh.
+const WARNED_LIMIT: usize = 4096;
+
+/// Logs, once per handle, that `method` was called on a handle whose slot is gone, and why.
+pub(crate) fn warn_stale(id: HandleId, kind: &str, method: &str, reason: &str) {
+    let first = WARNED.with(|warned| {
+        let mut warned = warned.borrow_mut();
+        if warned.len() >= WARNED_LIMIT {
+            warned.clear();
+        }
+        warned.insert(id)
+    });
+    if !first {
+        return;
+    }
+    if id.generation == 0 {
+        log::warn!(
+            "{kind}.{method}() ignored: this {kind} was never made (the thread's loop was unavailable)"
+        );
+    } else {
+        log::warn!("{kind}.{method}() ignored on a stale {kind} handle: {reason}");
+    }
+}

@@ -79,8 +79,8 @@ pub use unhandled::{set_unhandled_error_policy, unhandled_error_policy, Unhandle
 pub mod prelude {
     pub use crate::event::{
         Close, Connect, Connection, ConnectionDropped, Data, Drain, End, Error, Event, Finish,
-        Listening, Pause, Ready, Resume, Timeout,
+        Listening, Pause, Readable, Ready, Resume, Timeout,
     };
-    pub use crate::net::{self, ReadyState, Server, Socket};
+    pub use crate::net::{self, ReadyState, Server, Socket, SocketOptions};
     pub use crate::Chunk;
 }

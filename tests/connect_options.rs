@@ -252,7 +252,7 @@ fn a_socket_reconnects_from_its_close_listener() {
                 push(&l3, format!("close {had_error}"));
                 *tries.borrow_mut() += 1;
                 if *tries.borrow() == 1 {
-                    client.connect(port, "127.0.0.1");
+                    client.connect(port, "127.0.0.1", ());
                 } else {
                     server.close(());
                 }

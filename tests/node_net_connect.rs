@@ -121,7 +121,7 @@ fn test_net_reconnect() {
                 let before = disconnects.count();
                 disconnects.hit();
                 if before < N {
-                    client.connect(port, "127.0.0.1");
+                    client.connect(port, "127.0.0.1", ());
                 } else {
                     server.close(());
                 }
@@ -150,7 +150,7 @@ fn test_net_reconnect_error() {
             let before = disconnects.count();
             disconnects.hit();
             if before < N {
-                c.connect(port, "127.0.0.1");
+                c.connect(port, "127.0.0.1", ());
             }
         });
         run_and_check();

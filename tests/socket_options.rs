@@ -338,7 +338,8 @@ fn pending_is_true_until_connected_and_again_after_destroy() {
     assert_loop_empty();
 }
 
-/// Node's `socket.end(cb)`: the callback runs at 'finish' with no error, once.
+/// Node's `socket.end(cb)`: the callback runs at 'finish' with no error, once, before the
+/// 'finish' listeners (Node's `finish()` calls its kOnFinished callbacks first).
 #[test]
 fn end_with_callback_runs_at_finish() {
     let log = Rc::new(RefCell::new(Vec::<String>::new()));
@@ -353,22 +354,34 @@ fn end_with_callback_runs_at_finish() {
         net::connect(port, "127.0.0.1", |_| {})
     });
     nodenet::run().unwrap();
-    assert_eq!(*log.borrow(), ["finish", "callback None"]);
+    assert_eq!(*log.borrow(), ["callback None", "finish"]);
     assert_loop_empty();
 }
 
-/// `end(cb)` on a socket that fails before finishing: the callback gets the error, once.
+/// `end(cb)` on a socket that fails before finishing: the callback gets the error, once. The
+/// callback is no `'error'` listener: without one of the user's, the error is unhandled.
 #[test]
 fn end_with_callback_gets_the_error_when_the_socket_fails_first() {
     let got = Rc::new(RefCell::new(Vec::<String>::new()));
-    let g = got.clone();
-    let client = net::connect(9, "127.0.0.1", |_| panic!("never connects"));
-    client.end_with_callback(move |err| {
-        g.borrow_mut()
-            .push(err.and_then(|e| e.code()).unwrap_or("none").to_string())
-    });
-    nodenet::run().unwrap();
-    assert_eq!(*got.borrow(), ["ECONNREFUSED"]);
+    for handled in [true, false] {
+        let g = got.clone();
+        let client = net::connect(9, "127.0.0.1", |_| panic!("never connects"));
+        if handled {
+            client.on(Error, |_err| {});
+        }
+        client.end_with_callback(move |err| {
+            g.borrow_mut()
+                .push(err.and_then(|e| e.code()).unwrap_or("none").to_string())
+        });
+        let result = nodenet::run();
+        if handled {
+            result.unwrap();
+        } else {
+            assert_eq!(result.unwrap_err().code(), Some("ECONNREFUSED"));
+            nodenet::run().unwrap();
+        }
+    }
+    assert_eq!(*got.borrow(), ["ECONNREFUSED", "ECONNREFUSED"]);
     assert_loop_empty();
 }
 

@@ -123,6 +123,17 @@ impl<C: Codec> Decoder<C> {
         self.buf.len().saturating_sub(self.start)
     }
 
+    /// Takes the bytes not yet handed out as frames and starts over, as a fresh decoder: for
+    /// giving them back to the socket (`unshift`) when a listener pauses. They begin at a frame
+    /// boundary, so decoding them again gives the same frames.
+    pub(crate) fn take_unread(&mut self) -> Vec<u8> {
+        let unread = self.buf.split_off(self.start);
+        self.buf.clear();
+        self.start = 0;
+        self.codec.reset();
+        unread
+    }
+
     /// The codec this decoder frames with.
     ///
     /// ```

@@ -5,7 +5,7 @@
 //! `Framed` does it once, with a [`Codec`]: a `'message'` event per whole frame and a
 //! [`send`](Framed::send) that adds the header or delimiter. It follows the socket's flow
 //! control: `pause()` inside a message listener holds back the rest of the chunk's messages
-//! until the socket's `'resume'`, and `send` returns `write`'s bool.
+//! until the socket resumes, and `send` returns `write`'s bool.
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
@@ -14,7 +14,7 @@ use std::rc::Rc;
 use super::{Codec, Decoder, FrameError};
 use crate::chunk::Chunk;
 use crate::error::Error;
-use crate::event::{Close, Data, Event, Resume};
+use crate::event::{Close, Data, Event};
 use crate::listeners::{ListenerId, Listeners};
 use crate::net::Socket;
 use crate::runtime::emit::invoke;
@@ -52,8 +52,8 @@ type MessageListener = Rc<RefCell<dyn for<'a> FnMut(Chunk<'a>)>>;
 ///   [`FrameError::code`] (`ERR_FRAME_TOO_LARGE`, `ERR_FRAME_INVALID_LENGTH`): `'error'`, then
 ///   `'close'` with `had_error` true. Messages before the bad frame are still delivered.
 /// - **Pause**: `socket.pause()` inside a message listener stops the messages at once; the rest
-///   of the chunk waits in the decoder and is delivered on the socket's `'resume'` (the tick
-///   after `resume()`), before any new data.
+///   of the chunk goes back into the socket's buffer (as Node's `unshift`), which holds it, and
+///   the socket's `'end'`, until the socket resumes; then it comes first, before any new data.
 /// - **Sending**: [`send`](Framed::send) returns `write`'s bool (false at the high-water mark:
 ///   wait for `'drain'`), or an error if the frame cannot be encoded, in which case nothing was
 ///   written and the socket is untouched.
@@ -158,8 +158,6 @@ impl<C: Codec + Clone + 'static> Framed<C> {
         });
         let on_data = Rc::clone(&shared);
         socket.on(Data, move |chunk| deliver(socket, &on_data, &chunk));
-        let on_resume = Rc::clone(&shared);
-        socket.on(Resume, move || deliver(socket, &on_resume, &[]));
         let on_close = Rc::clone(&shared);
         socket.on(Close, move |_had_error| on_close.close());
         if socket.destroyed() {
@@ -416,12 +414,20 @@ fn deliver<C: Codec>(socket: Socket, shared: &Shared<C>, input: &[u8]) {
         }
     }
     drop(frames);
+    // Paused with frames still to come: give the bytes back to the socket, which holds them
+    // (and its 'end') until it resumes and then delivers them first, as Node's parsers do
+    // with `unshift`.
+    let unread = (socket.is_paused() && !socket.destroyed() && decoder.buffered() > 0)
+        .then(|| decoder.take_unread());
     shared.buffered.set(decoder.buffered());
     if shared.closed.get() {
         slot.take();
         shared.buffered.set(0);
     }
     drop(slot);
+    if let Some(unread) = unread {
+        socket.unshift(unread);
+    }
     if let Some(err) = failure {
         socket.destroy_with_error(Error::with_code(err.code(), err.to_string()));
     }

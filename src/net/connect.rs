@@ -39,13 +39,16 @@ pub(crate) fn begin(socket: Socket, options: ConnectOptions) {
         let Some(state) = core.socket(id) else { return };
         state.allow_half_open = options.allow_half_open;
         if let Some(mark) = options.high_water_mark {
-            state.high_water_mark = mark.min(u32::MAX as usize) as u32;
+            state.set_high_water_marks(mark);
         }
         if options.no_delay {
-            state.no_delay = Some(true);
+            state.no_delay = true;
         }
         if options.keep_alive {
-            state.keep_alive = Some((true, options.keep_alive_initial_delay));
+            state.keep_alive = (
+                true,
+                crate::net::socket::secs(options.keep_alive_initial_delay),
+            );
         }
         if let Some(connect) = state.connect.as_mut() {
             connect.local = local;

@@ -22,10 +22,6 @@ pub(crate) struct IdleTimeout {
 }
 
 impl IdleTimeout {
-    pub(crate) fn timeout(&self) -> Duration {
-        self.timeout
-    }
-
     pub(crate) fn touch(&mut self, now: Instant) {
         self.last_active = now;
     }
@@ -41,6 +37,8 @@ pub(crate) fn set(core: &mut Core, socket_id: HandleId, ms: u64) {
     let Some(socket) = core.socket(socket_id) else {
         return;
     };
+    // Node's timers hold at most 2^31-1 ms; beyond is saturated here too.
+    socket.timeout_ms = Some(ms.min(u64::from(u32::MAX)) as u32);
     // A destroyed socket never times out: no timer may outlive it.
     if ms == 0 || socket.is_closed() {
         if let Some(idle) = socket.idle.take() {

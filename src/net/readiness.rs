@@ -10,11 +10,12 @@ use std::time::Instant;
 use crate::chunk::Chunk;
 use crate::error::Error;
 use crate::handle::HandleId;
+use crate::net::readable::{self, Flowing};
 use crate::net::server_state;
-use crate::net::socket_state::{self, ConnectProgress, Phase, SocketNotice};
+use crate::net::socket_state::{self, ConnectProgress, Phase};
 use crate::runtime::core::{with_core, Core, IoKind, IoSlot, READ_BUFFER_SIZE};
 use crate::runtime::emit::{self, Snapshot};
-use crate::runtime::tasks::{self, Task};
+use crate::runtime::tasks;
 
 /// Reads per readiness event before other handles get a turn; the socket is read again on the
 /// next turn of the loop.
@@ -88,6 +89,9 @@ struct ReadOut {
     listeners: Option<Snapshot>,
     /// The socket's decoder turned the bytes into `ReadBuffers::text`.
     decoded: bool,
+    /// The bytes went into the socket's own buffer (nobody consumes yet, or bytes wait ahead
+    /// of them), not to `'data'` from the loop's buffer.
+    buffered: bool,
 }
 
 /// Reads once into `buffers`, with the loop state borrowed; `Nothing` when the socket is not
@@ -107,6 +111,15 @@ fn read_into(
         Some(Err(err)) => return Found::ReadFailed(err),
         None => return Found::Nothing,
     };
+    // The one test the fast path pays: bytes that cannot be handed on now are kept, never
+    // dropped, and are decoded when they are delivered.
+    out.buffered = !socket.readable.passes_through();
+    if out.buffered {
+        if n > 0 {
+            socket.readable.push(&buffers.bytes[..n]);
+        }
+        return Found::Read(n);
+    }
     out.decoded = match socket.decoder.as_mut() {
         Some(decoder) => {
             buffers.text.clear();
@@ -130,6 +143,7 @@ pub(crate) fn dispatch(key: usize, readiness: Readiness, buffers: &mut ReadBuffe
     let mut out = ReadOut {
         listeners: None,
         decoded: false,
+        buffered: false,
     };
     let mut generation = 0;
     // One borrow finds the slot's current handle, what the event means for it, and for the
@@ -153,7 +167,7 @@ pub(crate) fn dispatch(key: usize, readiness: Readiness, buffers: &mut ReadBuffe
                 Found::Flushed
             }
             Phase::Open if readiness.readable => read_into(slot, now, buffers, &mut out),
-            Phase::Open | Phase::Resolving | Phase::Closed => Found::Nothing,
+            Phase::Open | Phase::Idle | Phase::Resolving | Phase::Closed => Found::Nothing,
         }
     })
     .unwrap_or(Found::Nothing);
@@ -175,7 +189,11 @@ pub(crate) fn dispatch(key: usize, readiness: Readiness, buffers: &mut ReadBuffe
         }
         // The usual event, inline: one short read, so the socket is drained.
         Found::Read(n)
-            if n > 0 && n < buffers.bytes.len() && !until_would_block && !out.decoded =>
+            if n > 0
+                && n < buffers.bytes.len()
+                && !until_would_block
+                && !out.decoded
+                && !out.buffered =>
         {
             if let Some(listeners) = out.listeners.take() {
                 emit::emit_data_to(id, &listeners, Chunk::new(&buffers.bytes[..n]));
@@ -238,7 +256,11 @@ fn read(
             },
             _ => break,
         };
-        if let Some(listeners) = out.listeners.take() {
+        if out.buffered {
+            if n > 0 {
+                kept(id);
+            }
+        } else if let Some(listeners) = out.listeners.take() {
             if out.decoded {
                 // A character split across reads, or bytes held for base64, leave nothing
                 // to emit yet.
@@ -255,7 +277,11 @@ fn read(
             with_core(|core| {
                 if let Some(socket) = core.socket(id) {
                     socket.read_ended = true;
-                    core.ticks.push_back(Task::Socket(id, SocketNotice::End));
+                    // 'readable' first: Node queues it from push(null), then 'end' from
+                    // read(0), which comes only once every buffered byte is delivered.
+                    readable::notify_reader(core, id);
+                    readable::consumed(core, id);
+                    socket_state::update_activity(core, id);
                 }
             });
             tasks::drain();
@@ -271,6 +297,23 @@ fn read(
         }
         found = read_again(id, buffers, out);
     }
+}
+
+/// Bytes went into the socket's buffer: a flowing socket delivers them after those that
+/// waited ahead of them; otherwise a reader that asked is told.
+fn kept(id: HandleId) {
+    let flowing = with_core(|core| {
+        let flowing = core.socket(id)?.readable.flowing == Flowing::Yes;
+        if !flowing {
+            readable::notify_reader(core, id);
+        }
+        Some(flowing)
+    })
+    .flatten();
+    if flowing == Some(true) {
+        readable::flow(id);
+    }
+    tasks::drain();
 }
 
 fn read_again(id: HandleId, buffers: &mut ReadBuffers, out: &mut ReadOut) -> Found {
@@ -312,6 +355,7 @@ pub(crate) fn run_pending_reads() {
                 let mut out = ReadOut {
                     listeners: None,
                     decoded: false,
+                    buffered: false,
                 };
                 read(id, true, &mut buffers, &mut out, None);
             }
@@ -343,8 +387,12 @@ impl Drop for Requeue {
 /// The close phase's `'close'` for sockets, with `had_error`. A server's `'close'` has already
 /// been emitted on a tick; it is here only to have its slot freed.
 pub(crate) fn emit_close(id: HandleId) {
-    let had_error = with_core(|core| match &core.slot(id)?.kind {
-        IoKind::Socket(socket) => Some(socket.had_error),
+    let had_error = with_core(|core| match &mut core.slot(id)?.kind {
+        // A released socket whose 'close' was emitted before is here only to be freed.
+        IoKind::Socket(socket) => {
+            let first = !std::mem::replace(&mut socket.close_emitted, true);
+            first.then_some(socket.had_error)
+        }
         IoKind::Server(_) => None,
     })
     .flatten();

@@ -19,6 +19,7 @@ use crate::event::Callback;
 use crate::handle::HandleId;
 use crate::ip::BlockList;
 use crate::net::drop_info::DropInfo;
+use crate::net::readable::Flowing;
 use crate::net::server::ListenOptions;
 use crate::net::socket::Socket;
 use crate::net::socket_state::SocketState;
@@ -448,8 +449,15 @@ fn adopt(
     peer: Option<SocketAddr>,
 ) -> Option<HandleId> {
     let options = &core.server(server)?.options;
-    let (allow_half_open, flowing) = (options.allow_half_open, !options.pause_on_connect);
+    let allow_half_open = options.allow_half_open;
+    let flowing = if options.pause_on_connect {
+        Flowing::No
+    } else {
+        Flowing::Unset
+    };
     let high_water_mark = options.high_water_mark;
+    let (no_delay, keep_alive) = (options.no_delay, options.keep_alive);
+    let keep_alive_delay = crate::net::socket::secs(options.keep_alive_initial_delay);
     // Node applies these to each accepted socket; the defaults cost nothing.
     if options.no_delay {
         stream.set_nodelay(true);
@@ -467,8 +475,11 @@ fn adopt(
         return None;
     }
     let mut state = SocketState::accepted(stream, peer, server, allow_half_open, flowing);
+    // Remembered as set, so set_no_delay and set_keep_alive see what the socket already has.
+    state.no_delay = no_delay;
+    state.keep_alive = (keep_alive, if keep_alive { keep_alive_delay } else { 0 });
     if let Some(mark) = high_water_mark {
-        state.high_water_mark = mark.min(u32::MAX as usize) as u32;
+        state.set_high_water_marks(mark);
     }
     let id = core.insert_io(IoKind::Socket(Box::new(state)), true);
     if let Some(server) = core.server(server) {

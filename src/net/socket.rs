@@ -9,10 +9,22 @@ use crate::event::{Event, SocketEvent};
 use crate::handle::HandleId;
 use crate::listeners::ListenerId;
 use crate::net::address::{self, AddressInfo};
+use crate::net::readable::{readable_listener_added, Flowing};
 use crate::net::socket_state::{self, Phase, SocketState};
 use crate::net::stream::Stream;
+use crate::net::SocketOptions;
 use crate::runtime::core::{with_core, Core, IoKind};
 use crate::runtime::emit;
+
+/// Node keeps keep-alive delays in whole seconds, as the kernel takes them.
+pub(crate) fn secs(ms: u64) -> u32 {
+    (ms / 1000).min(u64::from(u32::MAX)) as u32
+}
+
+/// Why a socket handle can be stale, for the warning that says so.
+const STALE_REASON: &str = "its slot was reclaimed after 'close' (sockets from net::connect and \
+     accepted sockets are freed once closed; make the socket with Socket::new(..) to use it \
+     across reconnects, and call release() when done with it)";
 
 /// A TCP connection: Node's `net.Socket`.
 ///
@@ -84,6 +96,61 @@ impl fmt::Debug for Socket {
 }
 
 impl Socket {
+    /// Makes a socket that is not connected yet: Node's `new net.Socket(options)`.
+    ///
+    /// Everything Node allows before `connect` works: listeners, `set_no_delay`,
+    /// `set_keep_alive`, `set_timeout`, `set_encoding`, `pause`, `end`, `destroy`. A `write`
+    /// before `connect` fails with Node's `ERR_SOCKET_CLOSED`; one after `connect` is queued
+    /// until the connection is up. The socket keeps no loop alive until it connects.
+    ///
+    /// Such a socket outlives its `'close'`, so it can [`connect`](Socket::connect) again any
+    /// number of times, from a timer or any later callback (Node's reconnect idiom); call
+    /// [`release`](Socket::release) when done with it, so the loop can reclaim it.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.end_with("hello");
+    /// });
+    /// server
+    ///     .listen((0, "127.0.0.1"), move || {
+    ///         let socket = Socket::new(SocketOptions::default());
+    ///         socket.set_no_delay(true).set_encoding(nodenet::string_decoder::Encoding::Utf8);
+    ///         socket.on(Data, |text| assert_eq!(text.as_str(), Some("hello")));
+    ///         socket.on(Close, move |_had_error| {
+    ///             socket.release();
+    ///             server.close(());
+    ///         });
+    ///         socket.connect(server.address().unwrap().port, "127.0.0.1", ());
+    ///     })
+    ///     .unwrap();
+    /// nodenet::run().unwrap();
+    /// ```
+    pub fn new(options: SocketOptions) -> Socket {
+        let id = with_core(|core| {
+            let mut state = SocketState::idle();
+            state.allow_half_open = options.allow_half_open;
+            if let Some(mark) = options.high_water_mark {
+                state.set_high_water_marks(mark);
+            }
+            if let Some(mark) = options.readable_high_water_mark {
+                state.readable.high_water_mark = mark.min(u32::MAX as usize) as u32;
+            }
+            if let Some(mark) = options.writable_high_water_mark {
+                state.high_water_mark = mark.min(u32::MAX as usize) as u32;
+            }
+            state.no_delay = options.no_delay;
+            if options.keep_alive {
+                state.keep_alive = (true, secs(options.keep_alive_initial_delay));
+            }
+            // Not active: like Node's socket before connect(), it has no handle to keep the
+            // loop alive with.
+            core.insert_io(IoKind::Socket(Box::new(state)), false)
+        })
+        .unwrap_or(HandleId::new(usize::MAX, 0));
+        Socket::from_id(id)
+    }
+
     pub(crate) fn id(self) -> HandleId {
         self.id
     }
@@ -95,12 +162,69 @@ impl Socket {
         }
     }
 
-    fn with<R>(self, f: impl FnOnce(&mut SocketState) -> R) -> Option<R> {
-        with_core(|core| core.socket(self.id).map(f)).flatten()
+    /// Runs `f` on the socket's state; on a stale handle says so (once) and returns `None`.
+    fn with<R>(self, method: &'static str, f: impl FnOnce(&mut SocketState) -> R) -> Option<R> {
+        let result = with_core(|core| core.socket(self.id).map(f)).flatten();
+        if result.is_none() {
+            self.stale(method);
+        }
+        result
     }
 
-    fn with_core<R>(self, f: impl FnOnce(&mut Core, HandleId) -> R) -> Option<R> {
-        with_core(|core| f(core, self.id))
+    /// Runs `f` with the whole loop state, if the handle still names a socket.
+    fn with_core<R>(
+        self,
+        method: &'static str,
+        f: impl FnOnce(&mut Core, HandleId) -> R,
+    ) -> Option<R> {
+        let result = with_core(|core| {
+            core.socket(self.id)?;
+            Some(f(core, self.id))
+        })
+        .flatten();
+        if result.is_none() {
+            self.stale(method);
+        }
+        result
+    }
+
+    /// Registers a listener; a `'data'` or `'readable'` listener also starts consuming, as
+    /// Node's `Readable.prototype.on` does.
+    fn add_listener(
+        self,
+        event: &'static str,
+        listener: crate::event::Listener,
+        once: bool,
+        prepend: bool,
+    ) -> ListenerId {
+        if !self.live() {
+            self.stale("on");
+        }
+        let id = emit::add(self.id, event, listener, once, prepend);
+        match event {
+            "data" => {
+                // Node: on('data') resumes unless the stream was explicitly paused.
+                let unset = self.with("on", |socket| socket.readable.flowing == Flowing::Unset);
+                if unset == Some(true) {
+                    self.resume();
+                }
+            }
+            "readable" => {
+                with_core(|core| readable_listener_added(core, self.id));
+            }
+            _ => {}
+        }
+        id
+    }
+
+    /// Whether the handle still names a socket (open or closed, not yet reclaimed).
+    fn live(self) -> bool {
+        with_core(|core| core.socket(self.id).is_some()).unwrap_or(false)
+    }
+
+    /// A call reached a socket that is gone: never silent, but said once per handle.
+    fn stale(self, method: &'static str) {
+        crate::handle::warn_stale(self.id, "socket", method, STALE_REASON);
     }
 
     /// Adds a listener for `event`: Node's `socket.on(event, listener)`. Returns an id for
@@ -118,7 +242,7 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn on<E: SocketEvent<F, R>, F, R>(self, event: E, listener: F) -> ListenerId {
-        emit::add(self.id, event.name(), E::listener(listener), false, false)
+        self.add_listener(event.name(), E::listener(listener), false, false)
     }
 
     /// Adds a listener that runs at most once: Node's `socket.once`.
@@ -132,7 +256,7 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn once<E: SocketEvent<F, R>, F, R>(self, event: E, listener: F) -> ListenerId {
-        emit::add(self.id, event.name(), E::listener(listener), true, false)
+        self.add_listener(event.name(), E::listener(listener), true, false)
     }
 
     /// Adds a listener before the others: Node's `socket.prependListener`.
@@ -147,7 +271,7 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn prepend_listener<E: SocketEvent<F, R>, F, R>(self, event: E, listener: F) -> ListenerId {
-        emit::add(self.id, event.name(), E::listener(listener), false, true)
+        self.add_listener(event.name(), E::listener(listener), false, true)
     }
 
     /// A `once` listener added before the others: Node's `socket.prependOnceListener`.
@@ -165,7 +289,7 @@ impl Socket {
         event: E,
         listener: F,
     ) -> ListenerId {
-        emit::add(self.id, event.name(), E::listener(listener), true, true)
+        self.add_listener(event.name(), E::listener(listener), true, true)
     }
 
     /// Removes a listener: Node's `socket.off(event, listener)`, by the id `on` returned.
@@ -248,8 +372,10 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn write(self, data: impl AsRef<[u8]>) -> bool {
-        self.with_core(|core, id| socket_state::write(core, id, data.as_ref(), None))
-            .unwrap_or(false)
+        self.with_core("write", |core, id| {
+            socket_state::write(core, id, data.as_ref(), None)
+        })
+        .unwrap_or(false)
     }
 
     /// Sends bytes and calls `callback` once they are handed to the OS (`None`) or can never be
@@ -273,10 +399,19 @@ impl Socket {
         callback: impl FnOnce(Option<&Error>) + 'static,
     ) -> bool {
         let mut callback = Some(Box::new(callback) as socket_state::WriteCallback);
-        let written =
-            with_core(|core| socket_state::write(core, self.id, data.as_ref(), callback.take()));
+        // On a stale handle too the callback hears ERR_STREAM_DESTROYED, as Node's would.
+        let written = with_core(|core| {
+            let live = core.socket(self.id).is_some();
+            (
+                socket_state::write(core, self.id, data.as_ref(), callback.take()),
+                live,
+            )
+        });
         drop(callback);
-        written.unwrap_or(false)
+        if written.is_none_or(|(_, live)| !live) {
+            self.stale("write");
+        }
+        written.is_some_and(|(written, _)| written)
     }
 
     /// Ends our side: Node's `socket.end()`. Queued bytes are sent, then the FIN; `'finish'`
@@ -291,7 +426,7 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn end(self) -> Socket {
-        self.with_core(socket_state::end);
+        self.with_core("end", socket_state::end);
         self
     }
 
@@ -308,29 +443,13 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn end_with_callback(self, callback: impl FnOnce(Option<&Error>) + 'static) -> Socket {
-        // Whichever of 'finish' and 'error' comes first takes the callback; the other finds
-        // it gone and removes nothing more.
-        let slot = std::rc::Rc::new(std::cell::RefCell::new(Some(callback)));
-        let on_error = std::rc::Rc::new(std::cell::Cell::new(None));
-        let finish_slot = slot.clone();
-        let error_id = on_error.clone();
-        let finish_id = self.once(crate::event::Finish, move || {
-            if let Some(id) = error_id.take() {
-                self.off(id);
-            }
-            if let Some(callback) = finish_slot.borrow_mut().take() {
-                callback(None);
-            }
+        let mut callback = Some(Box::new(callback) as socket_state::WriteCallback);
+        self.with_core("end", |core, id| {
+            socket_state::end_with_callback(core, id, callback.take())
         });
-        let error_slot = slot;
-        let id = self.once(crate::event::Error, move |err| {
-            self.off(finish_id);
-            if let Some(callback) = error_slot.borrow_mut().take() {
-                callback(Some(err));
-            }
-        });
-        on_error.set(Some(id));
-        self.end()
+        // Dropped here, outside the borrow, if the socket was gone.
+        drop(callback);
+        self
     }
 
     /// Writes `data`, then ends: Node's `socket.end(data)`.
@@ -361,7 +480,7 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn destroy(self) -> Socket {
-        self.with_core(|core, id| socket_state::destroy(core, id, None));
+        self.with_core("destroy", |core, id| socket_state::destroy(core, id, None));
         self
     }
 
@@ -378,12 +497,15 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn destroy_with_error(self, error: Error) -> Socket {
-        self.with_core(|core, id| socket_state::destroy(core, id, Some(error)));
+        self.with_core("destroy_with_error", |core, id| {
+            socket_state::destroy(core, id, Some(error))
+        });
         self
     }
 
-    /// Stops `'data'` events; the kernel's buffer fills and TCP slows the peer: Node's
-    /// `socket.pause()`.
+    /// Stops `'data'` events: Node's `socket.pause()`. Bytes that arrive meanwhile are kept
+    /// (up to the readable high-water mark, then reading stops and TCP slows the peer) and
+    /// come first when the socket resumes. `'pause'` is emitted at once, unless already paused.
     ///
     /// ```
     /// use nodenet::prelude::*;
@@ -398,16 +520,20 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn pause(self) -> Socket {
-        let was_flowing = self.with(|socket| std::mem::replace(&mut socket.flowing, false));
-        if was_flowing == Some(true) {
-            // Node's Readable emits 'pause' synchronously, from inside pause().
+        let was = self.with("pause", |socket| {
+            std::mem::replace(&mut socket.readable.flowing, Flowing::No)
+        });
+        // Node: `if (state.flowing !== false)`, so a socket nobody consumed yet says it too;
+        // synchronously, from inside pause().
+        if matches!(was, Some(Flowing::Yes | Flowing::Unset)) {
             emit::emit_unit(self.id, "pause");
         }
         self
     }
 
-    /// Restarts `'data'` events; bytes that arrived while paused are delivered on the next turn
-    /// of the loop even though no new data arrives: Node's `socket.resume()`.
+    /// Makes the socket flow: Node's `socket.resume()`. On the next tick `'resume'` is
+    /// emitted and the bytes kept meanwhile are delivered as `'data'`, in order, before any
+    /// new ones.
     ///
     /// ```
     /// use nodenet::prelude::*;
@@ -419,20 +545,28 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn resume(self) -> Socket {
-        with_core(|core| {
-            let Some(socket) = core.socket(self.id) else {
+        self.with_core("resume", |core, id| {
+            let Some(socket) = core.socket(id) else {
                 return;
             };
-            if !socket.flowing {
-                socket.flowing = true;
-                // No readiness edge will come for bytes already waiting: read them anyway.
-                if socket.phase == Phase::Open {
-                    core.pending_reads.push(self.id);
+            let readable = &mut socket.readable;
+            if std::mem::replace(&mut readable.held, false) {
+                // No read was made: one is owed, whatever the buffer holds.
+                readable.stopped = true;
+            }
+            if readable.flowing != Flowing::Yes {
+                // With a 'readable' listener the stream stays in paused mode, as in Node.
+                readable.flowing = if readable.listening {
+                    Flowing::No
+                } else {
+                    Flowing::Yes
+                };
+                if !std::mem::replace(&mut readable.resume_queued, true) {
+                    core.ticks.push_back(crate::runtime::tasks::Task::Socket(
+                        id,
+                        socket_state::SocketNotice::Resume,
+                    ));
                 }
-                core.ticks.push_back(crate::runtime::tasks::Task::Socket(
-                    self.id,
-                    socket_state::SocketNotice::Resume,
-                ));
             }
         });
         self
@@ -447,7 +581,176 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn is_paused(self) -> bool {
-        self.with(|socket| !socket.flowing).unwrap_or(false)
+        self.with("is_paused", |socket| socket.readable.flowing == Flowing::No)
+            .unwrap_or(false)
+    }
+
+    /// Node's `socket.readableFlowing`: `None` (Node's `null`) until something consumes the
+    /// socket, `Some(true)` once a `'data'` listener, `resume()` or `pipe()` made it flow,
+    /// `Some(false)` when paused or read through `'readable'`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let socket = Socket::new(SocketOptions::default());
+    /// assert_eq!(socket.readable_flowing(), None);
+    /// socket.on(Data, |_data| {});
+    /// assert_eq!(socket.readable_flowing(), Some(true));
+    /// socket.pause();
+    /// assert_eq!(socket.readable_flowing(), Some(false));
+    /// socket.release();
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn readable_flowing(self) -> Option<bool> {
+        self.with("readable_flowing", |socket| match socket.readable.flowing {
+            Flowing::Unset => None,
+            Flowing::Yes => Some(true),
+            Flowing::No => Some(false),
+        })
+        .flatten()
+    }
+
+    /// Bytes received and kept for a consumer that has not taken them yet: Node's
+    /// `socket.readableLength`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let socket = Socket::new(SocketOptions::default());
+    /// assert_eq!(socket.readable_length(), 0);
+    /// socket.release();
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn readable_length(self) -> usize {
+        self.with("readable_length", |socket| socket.readable.len())
+            .unwrap_or(0)
+    }
+
+    /// Where reading from the kernel stops while nobody consumes: Node's
+    /// `socket.readableHighWaterMark` (16 KiB unless the `high_water_mark` option said
+    /// otherwise).
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let socket = Socket::new(SocketOptions::default());
+    /// assert_eq!(socket.readable_high_water_mark(), 16 * 1024);
+    /// socket.release();
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn readable_high_water_mark(self) -> usize {
+        self.with("readable_high_water_mark", |socket| {
+            socket.readable.high_water_mark as usize
+        })
+        .unwrap_or(crate::net::readable::READABLE_HIGH_WATER_MARK)
+    }
+
+    /// Takes everything buffered: Node's `socket.read()`, for the paused mode that
+    /// `'readable'` drives. `None` (Node's `null`) when nothing is buffered; at EOF, once
+    /// everything has been read, `'end'` follows. With [`set_encoding`](Socket::set_encoding)
+    /// the bytes are the decoded text. As in Node, the bytes are also emitted as `'data'`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.on(Readable, move || {
+    ///         while let Some(bytes) = client.read() {
+    ///             println!("read {} bytes", bytes.len());
+    ///         }
+    ///     });
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn read(self) -> Option<Vec<u8>> {
+        self.read_some(None)
+    }
+
+    /// Takes exactly `n` buffered bytes: Node's `socket.read(n)`. `None` while fewer than `n`
+    /// are buffered (a `'readable'` follows when more arrive); at EOF, whatever is left.
+    /// `read_size(0)` only asks for reading, as Node's `read(0)`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     // A 4-byte header, then the body it announces.
+    ///     client.on(Readable, move || {
+    ///         while let Some(header) = client.read_size(4) {
+    ///             println!("header {header:?}");
+    ///         }
+    ///     });
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn read_size(self, n: usize) -> Option<Vec<u8>> {
+        self.read_some(Some(n))
+    }
+
+    /// Puts bytes back at the front of what the socket has buffered: Node's
+    /// `socket.unshift(chunk)`, for a parser that took more than it could use. They are read
+    /// (or flow as `'data'`) before anything else, and `'end'` waits for them. Ignored with a
+    /// warning once `'end'` has been emitted, where Node throws
+    /// `ERR_STREAM_UNSHIFT_AFTER_END_EVENT`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     client.on(Readable, move || {
+    ///         if let Some(bytes) = client.read() {
+    ///             let (head, rest) = bytes.split_at(bytes.len().min(2));
+    ///             println!("header {head:?}");
+    ///             client.unshift(rest); // the body is read later
+    ///         }
+    ///     });
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn unshift(self, bytes: impl AsRef<[u8]>) -> Socket {
+        self.with_core("unshift", |core, id| {
+            let Some(socket) = core.socket(id) else {
+                return;
+            };
+            if socket.end_emitted || socket.is_closed() {
+                log::warn!("socket.unshift() after 'end' or destroy: ignored");
+                return;
+            }
+            socket.readable.unshift(bytes.as_ref());
+            if socket.readable.flowing == Flowing::Yes {
+                core.ticks.push_back(crate::runtime::tasks::Task::Socket(
+                    id,
+                    socket_state::SocketNotice::Flow,
+                ));
+            } else {
+                crate::net::readable::notify_reader(core, id);
+            }
+        });
+        self
+    }
+
+    fn read_some(self, n: Option<usize>) -> Option<Vec<u8>> {
+        let taken = self
+            .with_core("read", |core, id| {
+                let slot = core.slot(id)?;
+                let listeners = emit::snapshot(slot);
+                let socket = core.socket(id)?;
+                let eof = socket.read_ended;
+                let mut bytes = socket.readable.read(n, eof)?;
+                if let Some(decoder) = socket.decoder.as_mut() {
+                    let mut text = String::new();
+                    decoder.write(&bytes, &mut text);
+                    if eof && socket.readable.len() == 0 {
+                        decoder.end(&mut text);
+                    }
+                    bytes = text.into_bytes();
+                }
+                Some((bytes, listeners))
+            })
+            .flatten();
+        // Reading may have made room (reading resumes) or reached the end ('end' follows).
+        self.with_core("read", crate::net::readable::consumed);
+        let (bytes, listeners) = taken?;
+        emit::emit_data_to(self.id, &listeners, crate::Chunk::new(&bytes));
+        drop(listeners);
+        Some(bytes)
     }
 
     /// The local address: Node's `socket.address()`; `None` before connecting and after close.
@@ -461,12 +764,14 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn address(self) -> Option<AddressInfo> {
-        self.with(|socket| socket.local_addr().map(AddressInfo::from))
-            .flatten()
+        self.with("address", |socket| {
+            socket.local_addr().map(AddressInfo::from)
+        })
+        .flatten()
     }
 
     fn peer(self) -> Option<SocketAddr> {
-        self.with(|socket| socket.peer_addr()).flatten()
+        self.with("peer", |socket| socket.peer_addr()).flatten()
     }
 
     /// The peer's address as text: Node's `socket.remoteAddress`.
@@ -545,13 +850,8 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn timeout(self) -> Option<u64> {
-        self.with(|socket| {
-            socket
-                .idle
-                .as_ref()
-                .map(|idle| idle.timeout().as_millis() as u64)
-        })
-        .flatten()
+        self.with("timeout", |socket| socket.timeout_ms.map(u64::from))
+            .flatten()
     }
 
     /// The local port: Node's `socket.localPort`.
@@ -575,7 +875,8 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn bytes_read(self) -> u64 {
-        self.with(|socket| socket.bytes_read).unwrap_or(0)
+        self.with("bytes_read", |socket| socket.bytes_read)
+            .unwrap_or(0)
     }
 
     /// Bytes written so far, counting those still queued: Node's `socket.bytesWritten`.
@@ -590,8 +891,10 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn bytes_written(self) -> u64 {
-        self.with(|socket| socket.bytes_sent + socket.queue.len() as u64)
-            .unwrap_or(0)
+        self.with("bytes_written", |socket| {
+            socket.bytes_sent + socket.queue.len() as u64
+        })
+        .unwrap_or(0)
     }
 
     /// Holds writes back until [`uncork`](Socket::uncork), so several small writes leave in one
@@ -610,7 +913,9 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn cork(self) -> Socket {
-        self.with(|socket| socket.corked = socket.corked.saturating_add(1));
+        self.with("cork", |socket| {
+            socket.corked = socket.corked.saturating_add(1)
+        });
         self
     }
 
@@ -631,7 +936,7 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn uncork(self) -> Socket {
-        self.with_core(socket_state::uncork);
+        self.with_core("uncork", socket_state::uncork);
         self
     }
 
@@ -644,7 +949,8 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn writable_corked(self) -> u32 {
-        self.with(|socket| u32::from(socket.corked)).unwrap_or(0)
+        self.with("writable_corked", |socket| u32::from(socket.corked))
+            .unwrap_or(0)
     }
 
     /// Whether `end()` was called: Node's `socket.writableEnded`.
@@ -659,7 +965,8 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn writable_ended(self) -> bool {
-        self.with(|socket| socket.end_called).unwrap_or(false)
+        self.with("writable_ended", |socket| socket.end_called)
+            .unwrap_or(false)
     }
 
     /// Whether `'finish'` has been emitted: Node's `socket.writableFinished`.
@@ -674,7 +981,8 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn writable_finished(self) -> bool {
-        self.with(|socket| socket.finished).unwrap_or(false)
+        self.with("writable_finished", |socket| socket.finished)
+            .unwrap_or(false)
     }
 
     /// Whether `'end'` has been emitted: Node's `socket.readableEnded`.
@@ -688,7 +996,8 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn readable_ended(self) -> bool {
-        self.with(|socket| socket.end_emitted).unwrap_or(false)
+        self.with("readable_ended", |socket| socket.end_emitted)
+            .unwrap_or(false)
     }
 
     /// Whether a `write` returned false and `'drain'` is still owed: Node's
@@ -701,7 +1010,8 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn writable_need_drain(self) -> bool {
-        self.with(|socket| socket.need_drain).unwrap_or(false)
+        self.with("writable_need_drain", |socket| socket.need_drain)
+            .unwrap_or(false)
     }
 
     /// Where `write` starts returning false, in bytes: Node's `socket.writableHighWaterMark`
@@ -716,8 +1026,10 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn writable_high_water_mark(self) -> usize {
-        self.with(|socket| socket.high_water_mark as usize)
-            .unwrap_or(socket_state::HIGH_WATER_MARK)
+        self.with("writable_high_water_mark", |socket| {
+            socket.high_water_mark as usize
+        })
+        .unwrap_or(socket_state::HIGH_WATER_MARK)
     }
 
     /// Whether reads may still come (open, and the peer has not ended): Node's
@@ -730,8 +1042,10 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn readable(self) -> bool {
-        self.with(|socket| !socket.is_closed() && !socket.read_ended)
-            .unwrap_or(false)
+        self.with("readable", |socket| {
+            !socket.is_closed() && !socket.read_ended
+        })
+        .unwrap_or(false)
     }
 
     /// Whether writes are still accepted (not destroyed, `end()` not called): Node's
@@ -748,8 +1062,10 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn writable(self) -> bool {
-        self.with(|socket| !socket.is_closed() && !socket.end_called)
-            .unwrap_or(false)
+        self.with("writable", |socket| {
+            !socket.is_closed() && !socket.end_called
+        })
+        .unwrap_or(false)
     }
 
     /// The addresses a connect tried, as `ip:port`, in order: Node's
@@ -764,7 +1080,7 @@ impl Socket {
     /// nodenet::run().unwrap();
     /// ```
     pub fn auto_select_family_attempted_addresses(self) -> Vec<String> {
-        self.with(|socket| {
+        self.with("auto_select_family_attempted_addresses", |socket| {
             socket
                 .connect
                 .as_ref()
@@ -783,7 +1099,8 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn writable_length(self) -> usize {
-        self.with(|socket| socket.queue.len()).unwrap_or(0)
+        self.with("writable_length", |socket| socket.queue.len())
+            .unwrap_or(0)
     }
 
     /// Caps the write buffer at `bytes` (0, the default, means no cap). nodenet's own: Node has
@@ -804,7 +1121,9 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn set_max_write_buffer(self, bytes: usize) -> Socket {
-        self.with(|socket| socket.max_write_buffer = bytes);
+        self.with("set_max_write_buffer", |socket| {
+            socket.max_write_buffer = bytes
+        });
         self
     }
 
@@ -821,7 +1140,7 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn ready_state(self) -> ReadyState {
-        self.with(|socket| {
+        self.with("ready_state", |socket| {
             if matches!(socket.phase, Phase::Resolving | Phase::Connecting) {
                 return ReadyState::Opening;
             }
@@ -847,7 +1166,8 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn destroyed(self) -> bool {
-        self.with(|socket| socket.is_closed()).unwrap_or(true)
+        self.with("destroyed", |socket| socket.is_closed())
+            .unwrap_or(true)
     }
 
     /// Whether a connect is in progress: Node's `socket.connecting`.
@@ -859,8 +1179,10 @@ impl Socket {
     /// nodenet::run().unwrap();
     /// ```
     pub fn connecting(self) -> bool {
-        self.with(|socket| matches!(socket.phase, Phase::Resolving | Phase::Connecting))
-            .unwrap_or(false)
+        self.with("connecting", |socket| {
+            matches!(socket.phase, Phase::Resolving | Phase::Connecting)
+        })
+        .unwrap_or(false)
     }
 
     /// Whether the socket is not connected yet (or no longer): Node's `socket.pending`, true
@@ -873,7 +1195,7 @@ impl Socket {
     /// nodenet::run().unwrap();
     /// ```
     pub fn pending(self) -> bool {
-        self.with(|socket| socket.phase != Phase::Open)
+        self.with("pending", |socket| socket.phase != Phase::Open)
             .unwrap_or(true)
     }
 
@@ -889,8 +1211,13 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn set_no_delay(self, no_delay: bool) -> Socket {
-        self.with(|socket| {
-            socket.no_delay = Some(no_delay);
+        self.with("set_no_delay", |socket| {
+            // Node 20 touches the OS only when the value changes; before connect it is
+            // remembered and applied (if true) once connected.
+            if socket.no_delay == no_delay {
+                return;
+            }
+            socket.no_delay = no_delay;
             if let (Phase::Open, Some(stream)) = (socket.phase, socket.stream.as_ref()) {
                 stream.set_nodelay(no_delay);
             }
@@ -914,7 +1241,7 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn set_encoding(self, encoding: crate::string_decoder::Encoding) -> Socket {
-        self.with(|socket| {
+        self.with("set_encoding", |socket| {
             socket.decoder = Some(Box::new(crate::string_decoder::StringDecoder::new(
                 encoding,
             )));
@@ -938,7 +1265,9 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn set_timeout(self, ms: u64, callback: impl crate::net::Callback) -> Socket {
-        with_core(|core| crate::net::idle_timeout::set(core, self.id, ms));
+        self.with_core("set_timeout", |core, id| {
+            crate::net::idle_timeout::set(core, id, ms)
+        });
         if let Some(callback) = callback.into_callback() {
             crate::net::server::once_unit(self.id, "timeout", callback);
         }
@@ -958,10 +1287,17 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn set_keep_alive(self, enable: bool, initial_delay_ms: u64) -> Socket {
-        self.with(|socket| {
-            socket.keep_alive = Some((enable, initial_delay_ms));
+        self.with("set_keep_alive", |socket| {
+            // Node 20 compares the delay in whole seconds, as the kernel takes it, and calls
+            // the OS only on a change.
+            let setting = (enable, secs(initial_delay_ms));
+            let (was_enabled, was_delay) = socket.keep_alive;
+            if enable == was_enabled && (!enable || setting.1 == was_delay) {
+                return;
+            }
+            socket.keep_alive = setting;
             if let (Phase::Open, Some(stream)) = (socket.phase, socket.stream.as_ref()) {
-                stream.set_keep_alive(enable, initial_delay_ms);
+                stream.set_keep_alive(enable, u64::from(setting.1) * 1000);
             }
         });
         self
@@ -980,7 +1316,7 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn reset_and_destroy(self) -> Socket {
-        self.with(|socket| {
+        self.with("reset_and_destroy", |socket| {
             if let Some(stream) = socket.stream.as_ref() {
                 stream.reset_on_close();
             }
@@ -1002,7 +1338,9 @@ impl Socket {
     /// ```
     pub fn destroy_soon(self) -> Socket {
         self.end();
-        let finished = self.with(|socket| socket.finished).unwrap_or(true);
+        let finished = self
+            .with("destroy_soon", |socket| socket.finished)
+            .unwrap_or(true);
         if finished {
             self.destroy()
         } else {
@@ -1120,7 +1458,8 @@ impl Socket {
             let (state, failure) = match registered {
                 Ok(stream) => {
                     let no_server = HandleId::new(usize::MAX, 0);
-                    let mut state = SocketState::accepted(stream, peer, no_server, false, true);
+                    let mut state =
+                        SocketState::accepted(stream, peer, no_server, false, Flowing::Unset);
                     state.server = None;
                     (state, None)
                 }
@@ -1140,10 +1479,18 @@ impl Socket {
         Socket::from_id(id)
     }
 
-    /// Connects this socket again after it failed or closed: Node's `socket.connect(port, host)`
-    /// on a destroyed socket. Its listeners stay; its state (counters included) starts afresh.
-    /// Call it from the `'error'` or `'close'` listener: once `'close'` has returned, the handle
-    /// is stale. On a socket that is not destroyed it does nothing (and logs a warning).
+    /// Connects the socket: Node's `socket.connect(port, host[, connectListener])`.
+    /// `callback` (or `()`) becomes a once `'connect'` listener.
+    ///
+    /// Works on a socket from [`Socket::new`] that never connected, and on any socket that
+    /// has been destroyed while its handle is still live: a `Socket::new` socket until
+    /// [`release`](Socket::release), any other until its `'close'` has returned. Listeners
+    /// stay; the connection's state (counters included) starts afresh. On a socket that is
+    /// connecting or open it does nothing but log a warning. On a socket the loop has
+    /// reclaimed, the error `ERR_STALE_HANDLE` goes to the thread's unhandled-error policy
+    /// (by default `run()` returns it), since the socket has no listeners left to tell.
+    ///
+    /// Node's reconnect idiom, line for line:
     ///
     /// ```
     /// use nodenet::prelude::*;
@@ -1151,53 +1498,136 @@ impl Socket {
     /// use std::rc::Rc;
     /// let tries = Rc::new(Cell::new(0));
     /// let t = tries.clone();
-    /// let socket = net::connect(1, "127.0.0.1", |_| unreachable!());
-    /// socket.on(Error, |_err| {});
+    /// let socket = Socket::new(SocketOptions::default());
+    /// socket.on(Error, |_err| {}); // nothing listens on port 1
     /// socket.on(Close, move |_had_error| {
     ///     t.set(t.get() + 1);
     ///     if t.get() < 3 {
-    ///         socket.connect(1, "127.0.0.1"); // nothing listens on port 1: fails again
+    ///         nodenet::set_timeout(10, move || {
+    ///             socket.connect(1, "127.0.0.1", ());
+    ///         });
+    ///     } else {
+    ///         socket.release();
     ///     }
     /// });
+    /// socket.connect(1, "127.0.0.1", || unreachable!());
     /// nodenet::run().unwrap();
     /// assert_eq!(tries.get(), 3);
     /// ```
-    pub fn connect(self, port: u16, host: &str) -> Socket {
-        self.connect_with(crate::net::ConnectOptions::new(port, host))
+    pub fn connect(self, port: u16, host: &str, callback: impl crate::net::Callback) -> Socket {
+        self.connect_with(crate::net::ConnectOptions::new(port, host), callback)
     }
 
-    /// [`connect`](Socket::connect) with options: Node's `socket.connect(options)`.
+    /// [`connect`](Socket::connect) with options: Node's `socket.connect(options[,
+    /// connectListener])`.
     ///
     /// ```
     /// use nodenet::prelude::*;
     /// use nodenet::net::ConnectOptions;
     /// let socket = net::connect(1, "127.0.0.1", |_| {});
     /// socket.once(Error, move |_err| {
-    ///     socket.connect_with(ConnectOptions { family: 4, ..ConnectOptions::new(1, "127.0.0.1") });
+    ///     let options = ConnectOptions { family: 4, ..ConnectOptions::new(1, "127.0.0.1") };
+    ///     socket.connect_with(options, ());
     /// });
     /// socket.on(Error, |_err| {});
     /// nodenet::run().unwrap();
     /// ```
-    pub fn connect_with(self, options: crate::net::ConnectOptions) -> Socket {
-        let restarted = with_core(|core| {
-            let slot = core.slot(self.id)?;
-            let referenced = slot.referenced;
-            let crate::runtime::core::IoKind::Socket(socket) = &mut slot.kind else {
-                return None;
-            };
-            if !socket.is_closed() {
-                log::warn!("socket.connect() on a socket that is not destroyed: ignored");
-                return None;
+    pub fn connect_with(
+        self,
+        options: crate::net::ConnectOptions,
+        callback: impl crate::net::Callback,
+    ) -> Socket {
+        let started = with_core(|core| socket_state::restart(core, self.id));
+        match started {
+            Some(socket_state::Restart::Started) => {
+                if let Some(callback) = callback.into_callback() {
+                    crate::net::server::once_unit(self.id, "connect", callback);
+                }
+                crate::net::connect::begin(self, options);
             }
-            **socket = SocketState::connecting();
-            core.set_liveness(self.id, true, referenced);
-            Some(())
-        })
-        .flatten();
-        if restarted.is_some() {
-            crate::net::connect::begin(self, options);
+            Some(socket_state::Restart::Busy) => {
+                log::warn!(
+                    "socket.connect() on a socket that is connecting or open: ignored (destroy \
+                     it first, or wait for 'close')"
+                );
+            }
+            Some(socket_state::Restart::Gone) | None => {
+                self.stale("connect");
+                crate::unhandled::unhandled(crate::error::codes::stale_handle("connect"));
+            }
         }
         self
+    }
+
+    /// Connects to a Unix domain socket file: Node's `socket.connect(path[,
+    /// connectListener])`. The same rules as [`connect`](Socket::connect) apply.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let socket = Socket::new(SocketOptions::default());
+    /// socket.on(Error, |err| assert_eq!(err.code(), Some("ENOENT")));
+    /// socket.on(Close, move |_| socket.release());
+    /// socket.connect_path("/nonexistent/nodenet.sock", ());
+    /// nodenet::run().unwrap();
+    /// ```
+    pub fn connect_path(
+        self,
+        path: impl AsRef<std::path::Path>,
+        callback: impl crate::net::Callback,
+    ) -> Socket {
+        let options = crate::net::ConnectOptions::path(path.as_ref().to_path_buf());
+        self.connect_with(options, callback)
+    }
+
+    /// Lets the loop reclaim a socket made with [`Socket::new`]: at once if it has closed
+    /// (no second `'close'`), otherwise right after its `'close'`. A socket that never
+    /// connected is destroyed (`'close'` follows). Afterwards the handle is stale. Node has
+    /// no such call, because its garbage collector sees when a socket is unreachable;
+    /// nodenet's `Copy` handles cannot be traced, so a socket that must outlive its
+    /// `'close'` (to connect again) is kept until released. Sockets from `net::connect` and
+    /// accepted sockets never need it: they are reclaimed once closed.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let socket = Socket::new(SocketOptions::default());
+    /// socket.on(Close, |had_error| assert!(!had_error));
+    /// socket.release(); // never connected: destroyed, 'close', then freed
+    /// nodenet::run().unwrap();
+    /// assert!(nodenet::loop_stats().is_empty());
+    /// ```
+    pub fn release(self) {
+        self.with_core("release", socket_state::release);
+    }
+
+    /// The server that accepted this socket: Node's `socket.server`; `None` for a socket
+    /// this side connected.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|client| {
+    ///     assert!(client.server().is_some());
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn server(self) -> Option<crate::net::Server> {
+        self.with("server", |socket| socket.server)
+            .flatten()
+            .map(crate::net::Server::from_id)
+    }
+
+    /// Whether the socket stays writable after the peer ends: Node's `socket.allowHalfOpen`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let socket = Socket::new(SocketOptions { allow_half_open: true, ..SocketOptions::default() });
+    /// assert!(socket.allow_half_open());
+    /// socket.release();
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn allow_half_open(self) -> bool {
+        self.with("allow_half_open", |socket| socket.allow_half_open)
+            .unwrap_or(false)
     }
 
     /// Lets the loop exit while this socket is open: Node's `socket.unref()`.
@@ -1209,7 +1639,7 @@ impl Socket {
     /// nodenet::run().unwrap();
     /// ```
     pub fn unref(self) -> Socket {
-        with_core(|core| core.set_referenced(self.id, false));
+        self.with_core("unref", |core, id| core.set_referenced(id, false));
         self
     }
 
@@ -1221,7 +1651,29 @@ impl Socket {
     /// nodenet::run().unwrap();
     /// ```
     pub fn ref_(self) -> Socket {
-        with_core(|core| core.set_referenced(self.id, true));
+        self.with_core("ref", |core, id| core.set_referenced(id, true));
         self
+    }
+}
+
+/// The socket's descriptor while it has one: Node's `socket._handle.fd`. Like Node's, it is
+/// -1 before the socket connects and after it closes (and on a stale handle).
+///
+/// ```
+/// use std::os::fd::AsRawFd;
+/// use nodenet::prelude::*;
+/// let socket = Socket::new(SocketOptions::default());
+/// assert_eq!(socket.as_raw_fd(), -1);
+/// socket.release();
+/// # nodenet::run().unwrap();
+/// ```
+#[cfg(unix)]
+impl std::os::fd::AsRawFd for Socket {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        self.with("fd", |socket| {
+            socket.stream.as_ref().map(|stream| stream.as_raw_fd())
+        })
+        .flatten()
+        .unwrap_or(-1)
     }
 }

@@ -17,6 +17,7 @@ use crate::event::Callback;
 use crate::handle::HandleId;
 use crate::net::connect_events::{AttemptInfo, LookupInfo};
 use crate::net::idle_timeout::IdleTimeout;
+use crate::net::readable::{self, Flowing, Readable, READABLE_HIGH_WATER_MARK};
 use crate::net::server_state;
 use crate::net::stream::{Stream, Target};
 pub(crate) use crate::net::write_queue::WriteCallback;
@@ -32,6 +33,9 @@ pub(crate) const HIGH_WATER_MARK: usize = 16 * 1024;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Phase {
+    /// Made by `Socket::new` and never connected: Node's socket before `connect()`, with no
+    /// handle yet.
+    Idle,
     /// Waiting for a name lookup.
     Resolving,
     /// `connect()` issued, not yet established.
@@ -64,8 +68,7 @@ pub(crate) struct ConnectState {
 pub(crate) struct SocketState {
     pub(crate) stream: Option<Stream>,
     pub(crate) phase: Phase,
-    /// Not paused.
-    pub(crate) flowing: bool,
+    pub(crate) readable: Readable,
     pub(crate) allow_half_open: bool,
     /// The peer's FIN was read.
     pub(crate) read_ended: bool,
@@ -87,9 +90,14 @@ pub(crate) struct SocketState {
     pub(crate) connect: Option<Box<ConnectState>>,
     pub(crate) local: Option<SocketAddr>,
     pub(crate) peer: Option<SocketAddr>,
-    pub(crate) no_delay: Option<bool>,
-    /// `set_keep_alive(enable, initial delay)`, remembered until connected.
-    pub(crate) keep_alive: Option<(bool, u64)>,
+    /// Node's `kSetNoDelay`: what `set_no_delay` last asked for.
+    pub(crate) no_delay: bool,
+    /// Node's `kSetKeepAlive` and `kSetKeepAliveInitialDelay`: enabled, and the delay in whole
+    /// seconds.
+    pub(crate) keep_alive: (bool, u32),
+    /// What `set_timeout` last set, in ms: Node's `socket.timeout`, kept (0 included) after the
+    /// timer is gone.
+    pub(crate) timeout_ms: Option<u32>,
     /// Set by `set_encoding`: reads are decoded to text before `'data'`.
     pub(crate) decoder: Option<Box<StringDecoder>>,
     /// Set by `set_timeout`.
@@ -101,6 +109,14 @@ pub(crate) struct SocketState {
     pub(crate) high_water_mark: u32,
     /// `cork()` depth: while above 0, writes are queued, not sent.
     pub(crate) corked: u16,
+    /// Made by `Socket::new`: the slot outlives `'close'` so the socket can connect again,
+    /// until `release()`.
+    pub(crate) retained: bool,
+    /// `'close'` has been emitted for this connection.
+    pub(crate) close_emitted: bool,
+    /// `end(cb)` callbacks: called before `'finish'`, or with the error if the socket is
+    /// destroyed first (Node's `kOnFinished`).
+    pub(crate) end_callbacks: Option<Box<EndCallbacks>>,
 }
 
 impl SocketState {
@@ -115,14 +131,43 @@ impl SocketState {
         peer: Option<SocketAddr>,
         server: HandleId,
         allow_half_open: bool,
-        flowing: bool,
+        flowing: Flowing,
     ) -> SocketState {
         let mut state = SocketState::new(Phase::Open);
         state.stream = Some(stream);
         state.peer = peer;
         state.server = Some(server);
         state.allow_half_open = allow_half_open;
-        state.flowing = flowing;
+        state.readable.flowing = flowing;
+        // pause_on_connect: Node stops the handle reading until resume().
+        state.readable.held = flowing == Flowing::No;
+        state
+    }
+
+    /// `Socket::new`: not connected, kept across reconnects.
+    pub(crate) fn idle() -> SocketState {
+        let mut state = SocketState::new(Phase::Idle);
+        state.retained = true;
+        state
+    }
+
+    /// The state for connecting again after a close: what belongs to the socket (its options,
+    /// its flowing mode, whether it is retained) stays; what belonged to the old connection goes,
+    /// as Node's `_undestroy` and `initSocketHandle` reset it.
+    pub(crate) fn reconnecting(&self) -> SocketState {
+        let mut state = SocketState::connecting();
+        state.readable = self.readable.restarted();
+        state.allow_half_open = self.allow_half_open;
+        state.high_water_mark = self.high_water_mark;
+        state.max_write_buffer = self.max_write_buffer;
+        state.no_delay = self.no_delay;
+        state.keep_alive = self.keep_alive;
+        state.timeout_ms = self.timeout_ms;
+        state.retained = self.retained;
+        state.decoder = self
+            .decoder
+            .as_ref()
+            .map(|decoder| Box::new(StringDecoder::new(decoder.encoding())));
         state
     }
 
@@ -130,7 +175,7 @@ impl SocketState {
         SocketState {
             stream: None,
             phase,
-            flowing: true,
+            readable: Readable::new(Flowing::Unset, READABLE_HIGH_WATER_MARK),
             allow_half_open: false,
             read_ended: false,
             end_emitted: false,
@@ -147,14 +192,25 @@ impl SocketState {
             connect: None,
             local: None,
             peer: None,
-            no_delay: None,
-            keep_alive: None,
+            no_delay: false,
+            keep_alive: (false, 0),
+            timeout_ms: None,
             decoder: None,
             idle: None,
             max_write_buffer: 0,
             high_water_mark: HIGH_WATER_MARK as u32,
             corked: 0,
+            retained: false,
+            close_emitted: false,
+            end_callbacks: None,
         }
+    }
+
+    /// Node's `highWaterMark` option: the readable and the writable mark at once.
+    pub(crate) fn set_high_water_marks(&mut self, mark: usize) {
+        let mark = mark.min(u32::MAX as usize) as u32;
+        self.high_water_mark = mark;
+        self.readable.high_water_mark = mark;
     }
 
     /// Whether a writable event has work here: queued bytes, a `'drain'` owed, or a FIN that
@@ -167,11 +223,10 @@ impl SocketState {
         self.phase == Phase::Closed
     }
 
-    /// Reads into `buffer`, counting what arrived.
     /// Reads into `buffer`, counting what arrived; `now` marks the socket active for its idle
-    /// timeout.
+    /// timeout. `None` when the socket is not reading: not open, at EOF, or its buffer full.
     pub(crate) fn read(&mut self, buffer: &mut [u8], now: Instant) -> Option<io::Result<usize>> {
-        if self.phase != Phase::Open || !self.flowing || self.read_ended {
+        if self.phase != Phase::Open || self.read_ended || !self.readable.wants_read() {
             return None;
         }
         let result = self.stream.as_ref()?.read(buffer);
@@ -204,6 +259,11 @@ impl SocketState {
     }
 }
 
+/// The `end(cb)` callbacks of a socket; boxed behind an `Option` in the state, since few
+/// sockets have any and every byte of `SocketState` is paid per connection.
+#[derive(Default)]
+pub(crate) struct EndCallbacks(pub(crate) Vec<WriteCallback>);
+
 /// What a socket tells its listeners on a later tick.
 pub(crate) enum SocketNotice {
     End,
@@ -211,8 +271,12 @@ pub(crate) enum SocketNotice {
     EndAfterPeer,
     Drain,
     Finish,
-    /// `'resume'`, which Node emits on the tick after `resume()`.
+    /// `'resume'`, which Node emits on the tick after `resume()`, then what was buffered.
     Resume,
+    /// `'readable'`: data or EOF for a reader using `read()`.
+    Readable,
+    /// Bytes were put back (`unshift`) on a flowing socket: deliver them.
+    Flow,
     Lookup(Box<LookupInfo>),
     Attempt(Box<AttemptInfo>),
     AttemptFailed(Box<AttemptInfo>),
@@ -270,7 +334,34 @@ pub(crate) fn deliver(id: HandleId, notice: SocketNotice) {
             emit::emit_unit(id, "drain");
         }
         SocketNotice::Resume => {
+            with_core(|core| {
+                if let Some(socket) = core.socket(id) {
+                    socket.readable.resume_queued = false;
+                }
+            });
             emit::emit_unit(id, "resume");
+            readable::flow(id);
+        }
+        SocketNotice::Flow => readable::flow(id),
+        SocketNotice::Readable => {
+            with_core(|core| {
+                if let Some(socket) = core.socket(id) {
+                    socket.readable.readable_queued = false;
+                }
+            });
+            emit::emit_unit(id, "readable");
+            // Node's emitReadable_: another 'readable' is wanted while the buffer is not
+            // over the mark, then the stream flows if it has been switched to flowing.
+            with_core(|core| {
+                if let Some(socket) = core.socket(id) {
+                    let eof = socket.read_ended;
+                    let readable = &mut socket.readable;
+                    readable.need_readable = readable.flowing != readable::Flowing::Yes
+                        && !eof
+                        && readable.len() <= readable.high_water_mark as usize;
+                }
+            });
+            readable::flow(id);
         }
         SocketNotice::Lookup(info) => {
             emit::emit(id, "lookup", |callback| {
@@ -284,11 +375,18 @@ pub(crate) fn deliver(id: HandleId, notice: SocketNotice) {
         SocketNotice::AttemptTimeout(info) => emit_attempt(id, "connectionAttemptTimeout", &info),
         SocketNotice::Finish => {
             let live = with_core(|core| {
-                core.socket(id)
-                    .map(|socket| socket.finished = true)
-                    .is_some()
-            });
-            if live == Some(true) {
+                core.socket(id).map(|socket| {
+                    socket.finished = true;
+                    socket.end_callbacks.take()
+                })
+            })
+            .flatten();
+            if let Some(end_callbacks) = live {
+                // Node's finish(): the end(cb) callbacks run before the 'finish' listeners.
+                for callback in end_callbacks.into_iter().flat_map(|callbacks| callbacks.0) {
+                    callback(None);
+                    crate::runtime::tasks::drain();
+                }
                 emit::emit_unit(id, "finish");
                 with_core(|core| destroy_if_done(core, id));
             }
@@ -307,6 +405,28 @@ fn emit_attempt(id: HandleId, event: &'static str, info: &AttemptInfo) {
             emit::invoke(listener, |listener| listener(info));
         }
     });
+}
+
+/// libuv's rule for what keeps the loop alive: a stream handle is active while it reads or has
+/// writes pending. After the peer's FIN nothing more will be read, so a socket with nothing
+/// left to send (its `'end'` perhaps waiting for a consumer that never comes) no longer holds
+/// the loop, as `uv__stream_eof` stops the handle.
+pub(crate) fn update_activity(core: &mut Core, id: HandleId) {
+    let Some(slot) = core.slot(id) else {
+        return;
+    };
+    let referenced = slot.referenced;
+    let IoKind::Socket(socket) = &slot.kind else {
+        return;
+    };
+    let active = match socket.phase {
+        Phase::Resolving | Phase::Connecting => true,
+        Phase::Open => !socket.read_ended || socket.wants_flush(),
+        Phase::Idle | Phase::Closed => return,
+    };
+    if slot.active != active {
+        core.set_liveness(id, active, referenced);
+    }
 }
 
 /// Node's `autoDestroy`: once `'end'` has been emitted and `'finish'` too, the socket closes.
@@ -350,6 +470,16 @@ pub(crate) fn write(
         if !closed {
             destroy(core, id, Some(error));
         }
+        return false;
+    }
+    if socket.phase == Phase::Idle {
+        // Node's _writeGeneric: no connect() yet, so no handle to write to.
+        let error = codes::socket_closed();
+        if let Some(callback) = callback {
+            core.ticks
+                .push_back(Task::WriteDone(callback, Some(error.clone())));
+        }
+        destroy(core, id, Some(error));
         return false;
     }
     if let Some(idle) = socket.idle.as_mut() {
@@ -397,6 +527,10 @@ pub(crate) fn write(
     if !may_continue {
         socket.need_drain = true;
     }
+    let read_ended = socket.read_ended;
+    if read_ended {
+        update_activity(core, id);
+    }
     may_continue
 }
 
@@ -439,8 +573,12 @@ pub(crate) fn flush(core: &mut Core, id: HandleId) {
     if std::mem::take(&mut socket.need_drain) && !socket.end_called {
         ticks.insert(first_callback, Task::Socket(id, SocketNotice::Drain));
     }
+    let read_ended = socket.read_ended;
     if socket.end_called && !socket.write_shut {
         shutdown(core, id);
+    }
+    if read_ended {
+        update_activity(core, id);
     }
 }
 
@@ -482,6 +620,86 @@ pub(crate) fn end(core: &mut Core, id: HandleId) {
     }
 }
 
+/// `socket.end(cb)`, as Node's `Writable.end`: `cb` hears of `'finish'` (before its
+/// listeners), or of the error that stopped the stream first.
+pub(crate) fn end_with_callback(core: &mut Core, id: HandleId, callback: Option<WriteCallback>) {
+    let Some(socket) = core.socket(id) else {
+        return;
+    };
+    let Some(callback) = callback else {
+        return end(core, id);
+    };
+    let error = if !socket.end_called && !socket.is_closed() {
+        None
+    } else if socket.finished {
+        Some(codes::already_finished("end"))
+    } else if socket.is_closed() {
+        Some(codes::destroyed("end"))
+    } else {
+        None
+    };
+    match error {
+        Some(error) => core.ticks.push_back(Task::WriteDone(callback, Some(error))),
+        None => {
+            socket
+                .end_callbacks
+                .get_or_insert_with(Box::default)
+                .0
+                .push(callback);
+            end(core, id);
+        }
+    }
+}
+
+/// What `socket.connect()` found.
+pub(crate) enum Restart {
+    /// The socket is connecting now.
+    Started,
+    /// Already connecting or open.
+    Busy,
+    /// The handle names no socket.
+    Gone,
+}
+
+/// Readies a socket for `connect()`: one that never connected keeps everything set on it
+/// (queued ends, timeouts, listeners); a destroyed one starts a fresh connection with its
+/// settings, as Node's `_undestroy` does.
+pub(crate) fn restart(core: &mut Core, id: HandleId) -> Restart {
+    let Some(slot) = core.slot(id) else {
+        return Restart::Gone;
+    };
+    let referenced = slot.referenced;
+    let IoKind::Socket(socket) = &mut slot.kind else {
+        return Restart::Gone;
+    };
+    match socket.phase {
+        Phase::Idle => {
+            socket.phase = Phase::Resolving;
+            socket.connect = Some(Box::default());
+        }
+        Phase::Closed => **socket = socket.reconnecting(),
+        Phase::Resolving | Phase::Connecting | Phase::Open => return Restart::Busy,
+    }
+    core.set_liveness(id, true, referenced);
+    Restart::Started
+}
+
+/// `socket.release()`: the slot goes in the close phase once the socket has closed.
+pub(crate) fn release(core: &mut Core, id: HandleId) {
+    let Some(socket) = core.socket(id) else {
+        return;
+    };
+    socket.retained = false;
+    match socket.phase {
+        // Its 'close' is behind it: free the slot in the next close phase, with no second
+        // 'close'. Not now: an event of this batch may still name the slot.
+        Phase::Closed if socket.close_emitted => core.closing.push(id),
+        Phase::Closed => {}
+        Phase::Idle => destroy(core, id, None),
+        Phase::Resolving | Phase::Connecting | Phase::Open => {}
+    }
+}
+
 /// `socket.uncork()`: one level less; at the last, what was held back goes out.
 pub(crate) fn uncork(core: &mut Core, id: HandleId) {
     let Some(socket) = core.socket(id) else {
@@ -508,9 +726,12 @@ pub(crate) fn destroy(core: &mut Core, id: HandleId, error: Option<Error>) {
         return;
     }
     let was_connecting = matches!(socket.phase, Phase::Resolving | Phase::Connecting);
+    // Node emits a handle-less socket's 'close' with no argument: had_error reads false.
+    socket.had_error = error.is_some() && socket.phase != Phase::Idle;
     socket.phase = Phase::Closed;
-    socket.had_error = error.is_some();
     socket.local = None;
+    socket.readable.discard();
+    let end_callbacks = socket.end_callbacks.take();
     let stream = socket.stream.take();
     let idle = socket.idle.take();
     let attempt_timer = socket
@@ -532,6 +753,11 @@ pub(crate) fn destroy(core: &mut Core, id: HandleId, error: Option<Error>) {
     for callback in callbacks {
         core.ticks
             .push_back(Task::WriteDone(callback, Some(cancelled.clone())));
+    }
+    // Node's errorBuffer: end(cb) callbacks hear the error, or that the stream was destroyed.
+    for callback in end_callbacks.into_iter().flat_map(|callbacks| callbacks.0) {
+        let error = error.clone().unwrap_or_else(|| codes::destroyed("end"));
+        core.ticks.push_back(Task::WriteDone(callback, Some(error)));
     }
     if let Some(error) = error {
         tick(core, id, SocketNotice::Error(error));
@@ -762,15 +988,18 @@ pub(crate) fn finish_connect(core: &mut Core, id: HandleId) -> ConnectProgress {
         return ConnectProgress::Failed;
     }
     socket.phase = Phase::Open;
+    // Paused before it connected: Node's afterConnect does not start reading.
+    socket.readable.held = socket.readable.flowing == Flowing::No;
     let stream = match socket.stream.as_ref() {
         Some(stream) => stream,
         None => return ConnectProgress::Failed,
     };
-    if let Some(no_delay) = socket.no_delay {
-        stream.set_nodelay(no_delay);
+    // Node's initSocketHandle applies only what was turned on: off is the OS default.
+    if socket.no_delay {
+        stream.set_nodelay(true);
     }
-    if let Some((enable, delay_ms)) = socket.keep_alive {
-        stream.set_keep_alive(enable, delay_ms);
+    if let (true, delay) = socket.keep_alive {
+        stream.set_keep_alive(true, u64::from(delay) * 1000);
     }
     finish_connect_state(core, id);
     ConnectProgress::Connected

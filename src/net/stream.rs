@@ -126,6 +126,15 @@ impl Stream {
         }
     }
 
+    #[cfg(unix)]
+    pub(crate) fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        use std::os::fd::AsRawFd;
+        match self {
+            Stream::Tcp(stream) => stream.as_raw_fd(),
+            Stream::Unix(stream) => stream.as_raw_fd(),
+        }
+    }
+
     /// Nagle's algorithm exists only for TCP; Node ignores `setNoDelay` on pipes too.
     pub(crate) fn set_nodelay(&self, no_delay: bool) {
         if let Stream::Tcp(stream) = self {

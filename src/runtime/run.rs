@@ -223,8 +223,11 @@ fn run_closing() {
 fn free_closed(core: &mut Core, id: HandleId) -> Option<IoSlot> {
     // A server listening again, or a socket connecting again, since its 'close' (or its
     // 'error') keeps its slot.
+    // A socket from Socket::new stays until released, so it can connect again.
     let reopened = core.server(id).is_some_and(|server| server.listen_called)
-        || core.socket(id).is_some_and(|socket| !socket.is_closed());
+        || core
+            .socket(id)
+            .is_some_and(|socket| !socket.is_closed() || socket.retained);
     let live = core.slot(id).is_some();
     (live && !reopened).then(|| core.io.remove(id.key()))
 }
