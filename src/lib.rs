@@ -30,7 +30,9 @@
 //! ```
 //!
 //! Handles are `Copy` values (a slot index and a generation) into the thread's loop, so closures
-//! capture them freely; a handle whose socket has closed is a harmless no-op. Listeners may call
+//! capture them freely. A socket's slot is freed right after its `'close'`, unless it was made
+//! with [`Socket::new`](net::Socket::new), which keeps it (to connect again) until `release()`;
+//! a handle whose slot was freed is never another socket, and using it logs a warning. Listeners may call
 //! any method of any handle: no user code ever runs while the loop's state is borrowed.
 //! Notifications (`'error'`, `'close'`, `'drain'`, `'listening'`, write callbacks) arrive on a
 //! later tick, as in Node. See `docs/porting.md` for a JS → Rust guide.

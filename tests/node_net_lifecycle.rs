@@ -332,7 +332,7 @@ fn test_net_socket_destroy_send() {
                         assert_eq!(conn.destroy().destroy(), conn);
                         conn.on(Error, must_not_call!(|_e|));
                         conn.write_with_callback(
-                            b"kaboom".to_vec(),
+                            &b"kaboom"[..],
                             must_call!(move |err: Option<&nodenet::Error>| {
                                 let err = err.expect("an error");
                                 assert_eq!(err.code(), Some("ERR_STREAM_DESTROYED"));
@@ -485,7 +485,7 @@ fn test_net_socket_end_callback() {
                     c.end_with_callback(cb);
                 });
                 net::connect(port, "127.0.0.1", move |c| {
-                    c.write(b"foo".to_vec());
+                    c.write(&b"foo"[..]);
                     c.end_with_callback(cb);
                 });
             },
@@ -1168,6 +1168,276 @@ fn test_stream_readable_ended() {
             "data hello false",
             "end true",
             "finish",
+            "close false",
+        ]);
+    });
+}
+
+/// test-stream-readable-hwm-0-no-flow-data.js, rule (a), on a socket: with a 'readable'
+/// listener a 'data' listener does not make the socket flow (readableFlowing stays false),
+/// and `read()` emits 'data' synchronously, before it returns. Node v20 with "hello" and
+/// the FIN buffered: `flowing false | readable | data hello | read hello | null false | end
+/// | finish | close false`.
+#[test]
+fn test_stream_readable_hwm_0_no_flow_data() {
+    bounded(|| {
+        let log = Log::new();
+        buffered_then(&[b"hello"], move |c| {
+            c.on(End, move || log.push("end"));
+            c.on(Finish, move || log.push("finish"));
+            c.on(Close, move |h| log.push(format!("close {h}")));
+            c.on(Readable, move || {
+                log.push("readable");
+                while let Some(chunk) = c.read() {
+                    log.push(format!("read {}", String::from_utf8_lossy(&chunk)));
+                }
+                log.push(format!("null {:?}", c.readable_flowing()));
+            });
+            c.on(Data, move |d| {
+                log.push(format!("data {}", String::from_utf8_lossy(d.as_bytes())));
+            });
+            log.push(format!("flowing {:?}", c.readable_flowing()));
+        });
+        run_and_check();
+        log.assert_eq(&[
+            "flowing Some(false)",
+            "readable",
+            "data hello",
+            "read hello",
+            "null Some(false)",
+            "end",
+            "finish",
+            "close false",
+        ]);
+    });
+}
+
+/// Node v20's reconnect rules (digest A3; test-net-reconnect.js and test-net-bytes-stats.js
+/// rely on them): after 'close' the socket keeps its counters (bytesRead 5, bytesWritten 4,
+/// destroyed, pending); `connect()` resets them synchronously (0, 0, not destroyed,
+/// 'opening', pending, connecting, writableEnded and readableEnded false) but not
+/// readableFlowing (still true: a 'data' listener exists).
+#[test]
+fn test_net_reconnect_resets_state() {
+    bounded(|| {
+        let cycles = counter();
+        serve(
+            |s: Socket| {
+                s.resume();
+                s.write("hello");
+                s.on(End, move || {
+                    s.end();
+                });
+            },
+            move |server, port| {
+                let c = Socket::new(SocketOptions::default());
+                c.on(Connect, move || {
+                    c.write("ping");
+                });
+                c.on(Data, move |_d| {
+                    c.end();
+                });
+                c.on(Close, move |had_error| {
+                    assert!(!had_error);
+                    assert_eq!(c.bytes_read(), 5);
+                    assert_eq!(c.bytes_written(), 4);
+                    assert!(c.destroyed());
+                    assert!(c.pending());
+                    assert_eq!(c.ready_state(), ReadyState::Closed);
+                    cycles.set(cycles.get() + 1);
+                    if cycles.get() == 2 {
+                        c.release();
+                        server.close(());
+                        return;
+                    }
+                    c.connect(port, "127.0.0.1", ());
+                    assert_eq!(c.bytes_read(), 0);
+                    assert_eq!(c.bytes_written(), 0);
+                    assert!(!c.destroyed());
+                    assert_eq!(c.ready_state(), ReadyState::Opening);
+                    assert!(c.pending());
+                    assert!(c.connecting());
+                    assert_eq!(c.readable_flowing(), Some(true));
+                    assert!(!c.writable_ended());
+                    assert!(!c.readable_ended());
+                });
+                c.connect(port, "127.0.0.1", ());
+            },
+        );
+        run_and_check();
+        assert_eq!(cycles.get(), 2);
+    });
+}
+
+/// Node v20, a socket paused before it connects (digest A4; test-net-connect-paused-
+/// connection.js and test-net-pause-resume-connecting.js rely on it): its handle never
+/// reads, so after the server sent "hello" and its FIN the client has bytesRead 0,
+/// readableLength 0, no 'data' and no 'end'; destroy() gives 'close' (false). Node v20:
+/// `pause | after 0 0 false | close false`.
+#[test]
+fn test_net_connect_paused_before_connect() {
+    bounded(|| {
+        let log = Log::new();
+        let client: Slot<Socket> = Slot::new();
+        serve(
+            move |s: Socket| {
+                s.on(Error, |_e| {});
+                s.end_with("hello");
+                s.on(Finish, move || {
+                    nodenet::set_timeout(50, move || {
+                        let c = client.get();
+                        log.push(format!(
+                            "after {} {} {}",
+                            c.bytes_read(),
+                            c.readable_length(),
+                            c.readable_ended()
+                        ));
+                        c.destroy();
+                    });
+                });
+                s.server().expect("its server").close(());
+            },
+            move |_server, port| {
+                let c = net::connect(port, "127.0.0.1", |_c| {});
+                client.set(c);
+                c.on(Pause, move || log.push("pause"));
+                c.on(End, must_not_call!());
+                c.on(Close, move |h| log.push(format!("close {h}")));
+                c.pause();
+                c.on(Data, must_not_call!(|_d|));
+            },
+        );
+        run_and_check();
+        log.assert_eq(&["pause", "after 0 0 false", "close false"]);
+    });
+}
+
+/// Node v20, operations on a `new net.Socket()` that never connected (digest A2; the path of
+/// test-net-socket-write-after-close.js case 2): `write('hi', cb)` returns false at once
+/// (not destroyed, writableLength 0, bytesWritten 0), then cb(ERR_SOCKET_CLOSED "Socket is
+/// closed"), 'error' with the same, 'close' (no hadError: false here); `end(cb)` does
+/// nothing at all (writableEnded true, not destroyed) until a destroy() gives the cb
+/// ERR_STREAM_DESTROYED "Cannot call end after a stream was destroyed", then 'close'.
+#[test]
+fn test_net_socket_unconnected_write_and_end() {
+    bounded(|| {
+        let log = Log::new();
+        let s = Socket::new(SocketOptions::default());
+        s.on(Error, move |e| {
+            log.push(format!("error {:?} {}", e.code(), e.message()));
+        });
+        s.on(Close, move |h| log.push(format!("close {h}")));
+        let r = s.write_with_callback("hi", move |e| {
+            let e = e.expect("an error");
+            log.push(format!("write cb {:?} {}", e.code(), e.message()));
+        });
+        // Whether it is destroyed at once is checked by
+        // test_net_socket_unconnected_write_not_destroyed_at_once (it differs).
+        log.push(format!(
+            "ret {r} {} {}",
+            s.writable_length(),
+            s.bytes_written()
+        ));
+        run_and_check_leaving(1);
+        assert!(s.destroyed());
+        s.release();
+
+        let t = Socket::new(SocketOptions::default());
+        t.on(Close, move |h| log.push(format!("t close {h}")));
+        t.on(Finish, move || log.push("t finish"));
+        t.on(Error, move |_e| log.push("t error"));
+        t.end_with_callback(move |e| {
+            let e = e.expect("an error");
+            log.push(format!("t end cb {:?} {}", e.code(), e.message()));
+        });
+        run_and_check_leaving(1);
+        log.push(format!("t ended {} {}", t.writable_ended(), t.destroyed()));
+        t.destroy();
+        t.release();
+        run_and_check();
+        log.assert_eq(&[
+            "ret false 0 0",
+            "write cb Some(\"ERR_SOCKET_CLOSED\") Socket is closed",
+            "error Some(\"ERR_SOCKET_CLOSED\") Socket is closed",
+            "close false",
+            "t ended true false",
+            "t end cb Some(\"ERR_STREAM_DESTROYED\") Cannot call end after a stream was destroyed",
+            "t close false",
+        ]);
+    });
+}
+
+/// Node v20, `write('hi', cb)` on a `new net.Socket()` that never connected: right after the
+/// call the socket is not destroyed yet (`destroyed === false`; the error, and the destroy,
+/// come on a later tick).
+#[test]
+#[ignore = "differs: nodenet's destroyed() is already true right after the failing write() \
+            on a never-connected socket; Node v20 gives false until the next tick"]
+fn test_net_socket_unconnected_write_not_destroyed_at_once() {
+    bounded(|| {
+        let s = Socket::new(SocketOptions::default());
+        s.on(Error, |_e| {});
+        assert!(!s.write("hi"));
+        assert!(!s.destroyed());
+        run_and_check_leaving(1);
+        assert!(s.destroyed());
+        s.release();
+        run_and_check();
+    });
+}
+
+/// Runs the loop to its end, then checks that it holds only `sockets` sockets kept for a
+/// later `connect` (made with `Socket::new` and not released yet).
+fn run_and_check_leaving(sockets: usize) {
+    nodenet::run().expect("run");
+    let stats = nodenet::loop_stats();
+    assert!(
+        stats.sockets == sockets
+            && stats.servers == 0
+            && stats.timers == 0
+            && stats.immediates == 0
+            && stats.ticks == 0,
+        "the loop holds {stats:?}"
+    );
+}
+
+/// Node v20, `end(cb)` then `destroy()` inside the connect listener (digest A6): 'ready' is
+/// still emitted, the end cb gets ERR_STREAM_DESTROYED "Cannot call end after a stream was
+/// destroyed" before 'close' (false); no 'error', no 'finish'.
+#[test]
+fn test_net_socket_end_cb_then_destroy() {
+    bounded(|| {
+        let log = Log::new();
+        serve(
+            |s: Socket| {
+                s.on(Error, |_e| {});
+                s.resume();
+            },
+            move |server, port| {
+                let c = net::connect(port, "127.0.0.1", move |c| {
+                    log.push("connect");
+                    c.end_with_callback(move |e| {
+                        let e = e.expect("an error");
+                        log.push(format!("end cb {:?} {}", e.code(), e.message()));
+                    });
+                    c.destroy();
+                    log.push("after destroy sync");
+                });
+                c.on(Ready, move || log.push("ready"));
+                c.on(Error, must_not_call!(|_e|));
+                c.on(Finish, must_not_call!());
+                c.on(Close, move |h| {
+                    log.push(format!("close {h}"));
+                    server.close(());
+                });
+            },
+        );
+        run_and_check();
+        log.assert_eq(&[
+            "connect",
+            "after destroy sync",
+            "ready",
+            "end cb Some(\"ERR_STREAM_DESTROYED\") Cannot call end after a stream was destroyed",
             "close false",
         ]);
     });

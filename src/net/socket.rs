@@ -30,8 +30,14 @@ const STALE_REASON: &str = "its slot was reclaimed after 'close' (sockets from n
 ///
 /// A `Socket` is a small `Copy` handle (slot index and generation) into this thread's loop, so
 /// closures capture it by value and call any method from any listener. Once the socket has
-/// closed and its `'close'` has been emitted, the handle is stale: every method is a harmless
-/// no-op (writes return `false`, getters return `None` or zero), never another socket's.
+/// closed and its `'close'` has been emitted, the handle is stale (unless the socket came from
+/// [`Socket::new`], which lasts until [`release`](Socket::release)): every method is a no-op
+/// that logs one warning per handle (writes return `false`, getters return `None` or zero),
+/// never another socket's.
+///
+/// A socket is Node's Duplex stream: bytes nobody consumes yet (no `'data'` listener, paused,
+/// or read through `'readable'`) are kept up to the readable high-water mark, never dropped,
+/// and delivered first once it flows.
 ///
 /// ```
 /// use nodenet::prelude::*;
