@@ -143,8 +143,6 @@ fn test_net_connect_after_destroy() {
 /// 50 runs out of 50): only 'close' (false); the lookup that completes after the destroy
 /// emits no 'lookup' (lookupAndConnectMultiple returns early once `!connecting`).
 #[test]
-#[ignore = "differs: about 1 run in 4 nodenet emits 'lookup' (127.0.0.1, family 4, \
-            host localhost) before 'close' for a socket destroyed right after net.connect"]
 fn test_net_connect_after_destroy_no_lookup() {
     bounded(|| {
         let log = Log::new();
@@ -748,18 +746,12 @@ fn connect_buffer() {
 
 /// test-net-connect-buffer.js: see [`connect_buffer`].
 #[test]
-#[ignore = "differs: with highWaterMark 0 the client never reads the server's FIN \
-            (bytes_read 0, readable_ended false, no 'end'), so it never closes and the test \
-            hangs; Node reads it: connect, ready, finish, end, close(false)"]
 fn test_net_connect_buffer() {
     connect_buffer();
 }
 
 /// test-net-connect-buffer2.js: the same test as test-net-connect-buffer.js in v20.
 #[test]
-#[ignore = "differs: with highWaterMark 0 the client never reads the server's FIN \
-            (bytes_read 0, readable_ended false, no 'end'), so it never closes and the test \
-            hangs; Node reads it: connect, ready, finish, end, close(false)"]
 fn test_net_connect_buffer2() {
     connect_buffer();
 }
@@ -1371,8 +1363,6 @@ fn test_net_socket_unconnected_write_and_end() {
 /// call the socket is not destroyed yet (`destroyed === false`; the error, and the destroy,
 /// come on a later tick).
 #[test]
-#[ignore = "differs: nodenet's destroyed() is already true right after the failing write() \
-            on a never-connected socket; Node v20 gives false until the next tick"]
 fn test_net_socket_unconnected_write_not_destroyed_at_once() {
     bounded(|| {
         let s = Socket::new(SocketOptions::default());
@@ -1440,5 +1430,77 @@ fn test_net_socket_end_cb_then_destroy() {
             "end cb Some(\"ERR_STREAM_DESTROYED\") Cannot call end after a stream was destroyed",
             "close false",
         ]);
+    });
+}
+
+/// Sets SO_KEEPALIVE behind the socket's back.
+fn set_os_keep_alive(s: Socket, on: bool) {
+    // SAFETY: the socket is connected, so its descriptor is open for this borrow.
+    let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(s.as_raw_fd()) };
+    socket2::SockRef::from(&fd)
+        .set_keepalive(on)
+        .expect("setsockopt");
+}
+
+/// Whether `set_keep_alive(on, ms)` reached the OS: SO_KEEPALIVE is set to the opposite
+/// first.
+fn keep_alive_reaches_os(s: Socket, on: bool, ms: u64) -> bool {
+    set_os_keep_alive(s, !on);
+    assert_eq!(
+        s.set_keep_alive(on, ms),
+        s,
+        "setKeepAlive returns the socket"
+    );
+    os_keep_alive(s) == on
+}
+
+/// Node v20's setKeepAlive (lib/net.js, digest A5; the rule test-net-socket-setnodelay.js
+/// checks for setNoDelay): the handle is called only when the flag changes, or, while
+/// enabled, when the delay in whole seconds changes: on a fresh connected socket
+/// `setKeepAlive(false)` and `setKeepAlive(false, 3000)` make no call; `(true, 1500)` makes
+/// one; `(true, 1999)` none (still 1 s); `(true, 2000)` one; `(false, 5000)` one;
+/// `(false, 9000)` none; `(true, 0)` one; `(true, 0)` again none.
+#[test]
+fn test_net_socket_setkeepalive_change_only() {
+    bounded(|| {
+        serve(
+            |s: Socket| {
+                s.resume();
+                s.on(End, move || {
+                    s.end();
+                });
+                s.server().expect("its server").close(());
+            },
+            |_server, port| {
+                let c = net::connect(
+                    port,
+                    "127.0.0.1",
+                    must_call!(move |c: Socket| {
+                        assert!(!os_keep_alive(c), "SO_KEEPALIVE starts off");
+                        let calls: Vec<bool> = [
+                            (false, 0),
+                            (false, 3000),
+                            (true, 1500),
+                            (true, 1999),
+                            (true, 2000),
+                            (false, 5000),
+                            (false, 9000),
+                            (true, 0),
+                            (true, 0),
+                        ]
+                        .into_iter()
+                        .map(|(on, ms)| keep_alive_reaches_os(c, on, ms))
+                        .collect();
+                        assert_eq!(
+                            calls,
+                            [false, false, true, false, true, true, false, true, false]
+                        );
+                        c.end();
+                    }),
+                );
+                c.resume();
+            },
+        );
+        run_and_check();
     });
 }

@@ -164,10 +164,21 @@ fn looked_up(
         family: first.map(|ip| family_of(&ip)),
         host,
     };
-    with_core(|core| {
-        core.ticks
-            .push_back(Task::Socket(id, SocketNotice::Lookup(Box::new(info))))
+    // Node's lookup callback returns early once the socket is no longer connecting: a socket
+    // destroyed while its name was being looked up hears nothing of the lookup.
+    let connecting = with_core(|core| {
+        let connecting = core
+            .socket(id)
+            .is_some_and(|socket| socket.phase == socket_state::Phase::Resolving);
+        if connecting {
+            core.ticks
+                .push_back(Task::Socket(id, SocketNotice::Lookup(Box::new(info))));
+        }
+        connecting
     });
+    if connecting != Some(true) {
+        return;
+    }
     match result {
         Ok(found) => start(id, found),
         Err(error) => {

@@ -126,9 +126,10 @@ impl Readable {
 
     /// Whether the kernel should be read now; notes a skipped read so it is made up later.
     pub(crate) fn wants_read(&mut self) -> bool {
-        if !self.held
-            && (self.flowing == Flowing::Yes || self.len() < self.high_water_mark as usize)
-        {
+        // An empty buffer is always refilled, even with a high-water mark of 0: Node's read(0)
+        // reads whenever nothing is buffered, so EOF is still seen.
+        let room = self.len() < (self.high_water_mark as usize).max(1);
+        if !self.held && (self.flowing == Flowing::Yes || room) {
             return true;
         }
         self.stopped = true;
@@ -248,7 +249,7 @@ pub(crate) fn consumed(core: &mut Core, id: HandleId) {
     let eof = socket.read_ended;
     let readable = &mut socket.readable;
     let len = readable.len();
-    let resume_reading = readable.stopped && len < readable.high_water_mark as usize;
+    let resume_reading = readable.stopped && len < (readable.high_water_mark as usize).max(1);
     if resume_reading {
         readable.stopped = false;
     }

@@ -277,6 +277,8 @@ pub(crate) enum SocketNotice {
     Readable,
     /// Bytes were put back (`unshift`) on a flowing socket: deliver them.
     Flow,
+    /// Destroy with this error now: a failure Node reports a tick after the call.
+    Fail(Error),
     Lookup(Box<LookupInfo>),
     Attempt(Box<AttemptInfo>),
     AttemptFailed(Box<AttemptInfo>),
@@ -343,6 +345,9 @@ pub(crate) fn deliver(id: HandleId, notice: SocketNotice) {
             readable::flow(id);
         }
         SocketNotice::Flow => readable::flow(id),
+        SocketNotice::Fail(error) => {
+            with_core(|core| destroy(core, id, Some(error)));
+        }
         SocketNotice::Readable => {
             with_core(|core| {
                 if let Some(socket) = core.socket(id) {
@@ -473,13 +478,14 @@ pub(crate) fn write(
         return false;
     }
     if socket.phase == Phase::Idle {
-        // Node's _writeGeneric: no connect() yet, so no handle to write to.
+        // Node's _writeGeneric: no connect() yet, so no handle to write to. The stream is
+        // destroyed on the next tick (Node's onwriteError), after the callback has heard why.
         let error = codes::socket_closed();
         if let Some(callback) = callback {
             core.ticks
                 .push_back(Task::WriteDone(callback, Some(error.clone())));
         }
-        destroy(core, id, Some(error));
+        tick(core, id, SocketNotice::Fail(error));
         return false;
     }
     if let Some(idle) = socket.idle.as_mut() {
