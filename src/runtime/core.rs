@@ -58,6 +58,9 @@ pub(crate) struct Core {
     /// Sockets to read again without waiting for a readiness edge: resumed, or stopped early by
     /// the per-event read cap.
     pub(crate) pending_reads: Vec<HandleId>,
+    /// Servers whose accept failed for want of a descriptor and could not shed: they try again
+    /// as soon as a handle of this loop frees one.
+    pub(crate) starved_servers: Vec<HandleId>,
     /// Taken out while listeners borrow a chunk of it.
     pub(crate) read_buffer: Vec<u8>,
     /// Where reads are decoded for sockets with `set_encoding`; taken out like `read_buffer`.
@@ -93,6 +96,7 @@ impl Core {
             ticks: TickQueue::default(),
             closing: Vec::new(),
             pending_reads: Vec::new(),
+            starved_servers: Vec::new(),
             read_buffer: vec![0; READ_BUFFER_SIZE],
             text_buffer: String::new(),
             io_refs: 0,

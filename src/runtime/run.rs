@@ -226,7 +226,11 @@ fn free_closed(core: &mut Core, id: HandleId) -> Option<IoSlot> {
     let reopened = core.server(id).is_some_and(|server| server.listen_called)
         || core.socket(id).is_some_and(|socket| !socket.is_closed());
     let live = core.slot(id).is_some();
-    (live && !reopened).then(|| core.io.remove(id.key()))
+    let freed = (live && !reopened).then(|| core.io.remove(id.key()));
+    if freed.is_some() && !core.starved_servers.is_empty() {
+        crate::net::server_state::descriptor_freed(core);
+    }
+    freed
 }
 
 /// The handles of one close phase. Should a `'close'` listener's panic unwind out of `run()`,
