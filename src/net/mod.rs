@@ -34,7 +34,7 @@ mod connect_events;
 mod connect_options;
 mod drop_info;
 pub(crate) mod idle_timeout;
-mod lookup;
+pub(crate) mod lookup;
 mod pipe;
 pub(crate) mod readiness;
 pub(crate) mod server;

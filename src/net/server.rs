@@ -205,6 +205,13 @@ pub(crate) fn once_unit(id: HandleId, event: &'static str, callback: Box<dyn FnO
 }
 
 impl Server {
+    pub(crate) fn from_id(id: HandleId) -> Server {
+        Server {
+            id,
+            _not_send: PhantomData,
+        }
+    }
+
     pub(crate) fn create(options: server_state::ServerOptions) -> Server {
         let state = Box::new(ServerState::new(options));
         let id =
@@ -374,7 +381,7 @@ impl Server {
                 Some(ips) => self.bind(SocketAddr::new(ips[0], options.port), &options),
                 None => {
                     let id = self.id;
-                    lookup::resolve(host.to_string(), options.port, move |result| {
+                    lookup::resolve(id, host.to_string(), options.port, move |result| {
                         let server = Server {
                             id,
                             _not_send: PhantomData,

@@ -61,6 +61,9 @@ pub(crate) struct Core {
     /// Servers whose accept failed for want of a descriptor and could not shed: they try again
     /// as soon as a handle of this loop frees one.
     pub(crate) starved_servers: Vec<HandleId>,
+    /// When each I/O slot's handle was made, by slot key: the age `active_resources_info`
+    /// reports, kept beside the slab so the per-connection slot stays small.
+    pub(crate) created: Vec<Instant>,
     /// Taken out while listeners borrow a chunk of it.
     pub(crate) read_buffer: Vec<u8>,
     /// Where reads are decoded for sockets with `set_encoding`; taken out like `read_buffer`.
@@ -97,6 +100,7 @@ impl Core {
             closing: Vec::new(),
             pending_reads: Vec::new(),
             starved_servers: Vec::new(),
+            created: Vec::new(),
             read_buffer: vec![0; READ_BUFFER_SIZE],
             text_buffer: String::new(),
             io_refs: 0,
@@ -139,6 +143,10 @@ impl Core {
             active,
             kind,
         });
+        if self.created.len() <= key {
+            self.created.resize(key + 1, self.now);
+        }
+        self.created[key] = self.now;
         if active {
             self.io_refs += 1;
         }

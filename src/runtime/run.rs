@@ -219,8 +219,9 @@ fn run_closing() {
     closing.ids.clear();
 }
 
-/// Frees the slot of a handle whose `'close'` has been emitted.
-fn free_closed(core: &mut Core, id: HandleId) -> Option<IoSlot> {
+/// Frees the slot of a handle whose `'close'` has been emitted, and cancels its lookup if one
+/// is still queued; both are handed back to be dropped outside the borrow.
+fn free_closed(core: &mut Core, id: HandleId) -> Option<(IoSlot, Option<crate::threadpool::Work>)> {
     // A server listening again, or a socket connecting again, since its 'close' (or its
     // 'error') keeps its slot.
     let reopened = core.server(id).is_some_and(|server| server.listen_called)
@@ -230,7 +231,7 @@ fn free_closed(core: &mut Core, id: HandleId) -> Option<IoSlot> {
     if freed.is_some() && !core.starved_servers.is_empty() {
         crate::net::server_state::descriptor_freed(core);
     }
-    freed
+    freed.map(|slot| (slot, crate::net::lookup::cancel(id)))
 }
 
 /// The handles of one close phase. Should a `'close'` listener's panic unwind out of `run()`,

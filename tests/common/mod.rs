@@ -21,6 +21,14 @@ use std::time::Duration;
 /// generous for a loaded CI machine running debug builds in parallel.
 pub const TEST_DEADLINE: Duration = Duration::from_secs(20);
 
+/// A listener bound to port 0 on `host` and kept: the port is the test's for as long as it
+/// holds the listener, which a bound-then-released "free port" is not (another test may take
+/// it in between). Hand it to `server.listen_std(listener)`, or keep it while its port is
+/// needed: nothing accepts on it, so connects to it wait in its backlog.
+pub fn bound_listener(host: &str) -> std::net::TcpListener {
+    std::net::TcpListener::bind((host, 0)).expect("bind port 0 on loopback")
+}
+
 /// Loopback hosts every network test runs on.
 pub const HOSTS: [&str; 2] = ["127.0.0.1", "::1"];
 
