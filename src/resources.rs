@@ -134,10 +134,13 @@ enum Handle {
     Server(HandleId, &'static str),
 }
 
+/// An open handle as gathered: which, referenced, age, listener counts.
+type GatheredHandle = (Handle, bool, Option<Duration>, Vec<(&'static str, usize)>);
+
 /// What the loop's state says, gathered in one borrow; the addresses are asked of the
 /// handles afterwards.
 struct Gathered {
-    handles: Vec<(Handle, bool, Option<Duration>, Vec<(&'static str, usize)>)>,
+    handles: Vec<GatheredHandle>,
     timers: usize,
     immediates: usize,
     remotes: usize,
