@@ -47,6 +47,7 @@ mod handle;
 pub mod ip;
 mod listeners;
 pub mod net;
+pub mod process;
 mod remote;
 mod resources;
 mod runtime;

@@ -9,7 +9,7 @@ use crate::error::{codes, Error};
 use crate::handle::HandleId;
 use crate::net::readiness::{self, ReadBuffers, Readiness};
 use crate::runtime::core::{with_core, Core, IoKind, IoSlot, EVENTS_PER_POLL, WAKER_TOKEN};
-use crate::runtime::tasks;
+use crate::runtime::{signals, tasks};
 use crate::{remote, timers};
 
 /// Runs this thread's loop until no referenced handle, timer, immediate or queued work remains,
@@ -142,6 +142,10 @@ fn poll_and_dispatch() -> Result<(), Error> {
                     batch.next += 1;
                     if event.token() == WAKER_TOKEN {
                         remote::run_posted();
+                        continue;
+                    }
+                    if event.token() == signals::SIGNAL_TOKEN {
+                        signals::dispatch();
                         continue;
                     }
                     // Slots are freed only in the close phase, after the batch, so this key
