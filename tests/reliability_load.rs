@@ -544,6 +544,8 @@ fn churn_returns_fds_slots_and_memory() {
         let _ = nodenet::loop_stats();
         // A first round grows the slab, the event buffers and the allocator's pools once.
         churn(1_000, 32);
+        // Held open for the process's life: taken before descriptors are counted.
+        let port = refused_port("127.0.0.1");
         let fds = open_fds();
         let rss = rss_bytes();
         let started = Instant::now();
@@ -553,7 +555,6 @@ fn churn_returns_fds_slots_and_memory() {
         assert_eq!(open_fds(), fds, "descriptors leaked");
         assert!(nodenet::loop_stats().is_empty());
         for round in 0..5 {
-            let port = refused_port("127.0.0.1");
             let refused = Calls::new(50, "each refused connect's 'error'");
             for _ in 0..50 {
                 let socket = net::connect(port, "127.0.0.1", |_s| panic!("nothing listens"));

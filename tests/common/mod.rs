@@ -29,6 +29,41 @@ pub fn bound_listener(host: &str) -> std::net::TcpListener {
     std::net::TcpListener::bind((host, 0)).expect("bind port 0 on loopback")
 }
 
+/// A port on `host` that refuses connections for as long as this process runs: a socket bound
+/// to it but not listening (Linux answers a connect to it with a reset, `ECONNREFUSED`), kept
+/// open so no other test can take the port, as one could a bound-then-released "closed port".
+pub fn refused_port(host: &str) -> u16 {
+    let address: std::net::SocketAddr = (host, 0)
+        .to_socket_addrs_first()
+        .expect("a loopback address");
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(address),
+        socket2::Type::STREAM,
+        None,
+    )
+    .expect("a socket");
+    socket.bind(&address.into()).expect("bind port 0");
+    let port = socket
+        .local_addr()
+        .ok()
+        .and_then(|address| address.as_socket())
+        .expect("its address")
+        .port();
+    // Held to the end of the process: the port stays ours, and refusing.
+    std::mem::forget(socket);
+    port
+}
+
+trait FirstAddress {
+    fn to_socket_addrs_first(self) -> Option<std::net::SocketAddr>;
+}
+
+impl FirstAddress for (&str, u16) {
+    fn to_socket_addrs_first(self) -> Option<std::net::SocketAddr> {
+        std::net::ToSocketAddrs::to_socket_addrs(&self).ok()?.next()
+    }
+}
+
 /// Loopback hosts every network test runs on.
 pub const HOSTS: [&str; 2] = ["127.0.0.1", "::1"];
 
