@@ -34,6 +34,7 @@ mod connect_events;
 mod connect_options;
 mod drop_info;
 pub(crate) mod idle_timeout;
+pub(crate) mod log_addr;
 pub(crate) mod lookup;
 mod pipe;
 pub(crate) mod readiness;

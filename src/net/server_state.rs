@@ -251,6 +251,7 @@ pub(crate) fn listen_result(
                 return;
             }
             server.address = listener.local_addr();
+            log::debug!("server {} listening", display_addr(server.address));
             server.listener = Some(listener);
             server.reserve = open_reserve();
             core.ticks
@@ -260,6 +261,7 @@ pub(crate) fn listen_result(
             let Some(server) = core.server(id) else {
                 return;
             };
+            log::debug!("listen on {} failed: {err}", wanted.address());
             server.listen_called = false;
             let error = Error::from_uv_at(&err, "listen", &wanted.address(), wanted.port());
             core.set_liveness(id, false, referenced);
@@ -511,6 +513,11 @@ fn adopt(
     let id = core.insert_io(IoKind::Socket(Box::new(state)), true);
     if let Some(server) = core.server(server) {
         server.connections += 1;
+        log::debug!(
+            "server {} accepted {}",
+            display_addr(server.address),
+            display_addr(peer)
+        );
     }
     Some(id)
 }
