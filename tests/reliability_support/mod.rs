@@ -102,30 +102,6 @@ pub fn pattern_at(pattern: &[u8], offset: u64, len: usize) -> &[u8] {
     &pattern[at..at + len.min(PATTERN_PERIOD)]
 }
 
-/// A port nothing listens on, that refuses connects.
-pub fn refused_port(host: &str) -> u16 {
-    // Bound and not listening (Linux refuses connects to it), and held for the process's
-    // life, so the port stays ours: a released one could be taken by another test.
-    let address: std::net::SocketAddr = format!("{host}:0")
-        .parse()
-        .or_else(|_| format!("[{host}]:0").parse())
-        .expect("an IP literal");
-    let socket = socket2::Socket::new(
-        socket2::Domain::for_address(address),
-        socket2::Type::STREAM,
-        None,
-    )
-    .expect("a socket");
-    socket.bind(&address.into()).expect("bind port 0");
-    let port = socket
-        .local_addr()
-        .ok()
-        .and_then(|address| address.as_socket())
-        .expect("its address")
-        .port();
-    std::mem::forget(socket);
-    port
-}
 
 /// The slab index in a socket's `Debug` form, `Socket(index#generation)`.
 pub fn slot_index(socket: nodenet::net::Socket) -> usize {
