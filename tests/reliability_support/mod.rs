@@ -102,7 +102,6 @@ pub fn pattern_at(pattern: &[u8], offset: u64, len: usize) -> &[u8] {
     &pattern[at..at + len.min(PATTERN_PERIOD)]
 }
 
-
 /// The slab index in a socket's `Debug` form, `Socket(index#generation)`.
 pub fn slot_index(socket: nodenet::net::Socket) -> usize {
     let text = format!("{socket:?}");
