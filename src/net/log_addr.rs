@@ -1,5 +1,6 @@
 //! Handles' addresses in log lines: what a user reading `RUST_LOG=nodenet=debug` needs to tell
-//! one connection from another.
+//! one connection from another. nodenet's counterpart of Node's `NODE_DEBUG=net` lines
+//! (`debuglog('net')` in `lib/net.js`), through the `log` crate.
 //!
 //! Log macros evaluate their arguments only when the level is enabled, so these cost nothing on
 //! the read and write paths while `trace` is off (one compare against the level).
