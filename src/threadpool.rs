@@ -81,9 +81,9 @@ fn lock(pool: &Pool) -> MutexGuard<'_, State> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Queues `work` to run on one of the pool's threads. None if no thread could be started, in
-/// which case `work` was dropped unrun.
-pub(crate) fn submit(work: Work) -> Option<WorkId> {
+/// Queues `work` to run on one of the pool's threads. Gives `work` back if no thread could be
+/// started.
+pub(crate) fn submit(work: Work) -> Result<WorkId, Work> {
     let pool = pool();
     let mut state = lock(pool);
     if !state.started {
@@ -100,7 +100,7 @@ pub(crate) fn submit(work: Work) -> Option<WorkId> {
         }
         if running == 0 {
             state.started = false;
-            return None;
+            return Err(work);
         }
         log::debug!("thread pool started with {running} thread(s)");
     }
@@ -109,7 +109,7 @@ pub(crate) fn submit(work: Work) -> Option<WorkId> {
     state.queue.insert(id, work);
     drop(state);
     pool.work_ready.notify_one();
-    Some(WorkId(id))
+    Ok(WorkId(id))
 }
 
 /// Takes queued work out of the queue, unrun, for the caller to drop; None if it has started

@@ -57,13 +57,20 @@ pub(crate) fn resolve(
         });
     }));
     match submitted {
-        Some(id) => {
+        Ok(id) => {
             // The work needs its own id to clear its entry; it waits for it only if it started
             // before this line ran, which takes a lookup's time.
             let _ = answer.send(id);
             PENDING.with(|pending| pending.borrow_mut().insert(owner, id));
         }
-        None => log::error!("cannot look up a name: no thread pool thread could be started"),
+        Err(work) => {
+            // No thread could be started: block the loop for this one lookup rather than
+            // leave the socket waiting for an answer that never comes. Without its id (the
+            // sender is dropped first, so it does not wait for one) it clears no entry.
+            log::error!("no thread pool thread could be started; looking up on the loop");
+            drop(answer);
+            work();
+        }
     }
 }
 
@@ -138,7 +145,7 @@ mod tests {
         let gate = Arc::new((Mutex::new((0usize, false)), Condvar::new()));
         for _ in 0..threadpool::threadpool_size() {
             let gate = gate.clone();
-            threadpool::submit(Box::new(move || {
+            let _ = threadpool::submit(Box::new(move || {
                 let (lock, changed) = &*gate;
                 let mut state = lock.lock().unwrap();
                 state.0 += 1;
