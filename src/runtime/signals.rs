@@ -37,12 +37,19 @@ pub(crate) fn add(signal: Signal, listener: SignalListener, once: bool) -> Liste
     let added = with_core(|core| {
         if let Err(err) = catch(core, signal) {
             log::error!("cannot catch {}: {err}", signal.name());
-            return core.signals.listeners.add_detached();
+            // Handed back, to be dropped outside the borrow.
+            return (core.signals.listeners.add_detached(), Some(listener));
         }
         log::debug!("listening for {}", signal.name());
-        core.signals.listeners.add(signal, listener, once, false)
+        (core.signals.listeners.add(signal, listener, once, false), None)
     });
-    added.unwrap_or_else(|| Listeners::<Signal, SignalListener>::default().add_detached())
+    match added {
+        Some((id, rejected)) => {
+            drop(rejected);
+            id
+        }
+        None => Listeners::<Signal, SignalListener>::default().add_detached(),
+    }
 }
 
 fn catch(core: &mut Core, signal: Signal) -> io::Result<()> {
