@@ -41,7 +41,10 @@ pub(crate) fn add(signal: Signal, listener: SignalListener, once: bool) -> Liste
             return (core.signals.listeners.add_detached(), Some(listener));
         }
         log::debug!("listening for {}", signal.name());
-        (core.signals.listeners.add(signal, listener, once, false), None)
+        (
+            core.signals.listeners.add(signal, listener, once, false),
+            None,
+        )
     });
     match added {
         Some((id, rejected)) => {
