@@ -55,8 +55,9 @@ fn main() -> Result<(), nodenet::Error> {
 
     let shutdown = Rc::new(move |signal: Signal| {
         let sockets: Vec<Socket> = open.borrow().values().copied().collect();
-        println!("{signal}: closing, {} connection(s) open", sockets.len());
+        // Not accepting from here on; said after the fact, so whoever reads it can rely on it.
         server.close(|| println!("closed: every connection has finished"));
+        println!("{signal}: closing, {} connection(s) open", sockets.len());
         for socket in sockets {
             // Still talking: it may finish; silent for the grace period: it is closed.
             socket.set_timeout(grace_ms, move || {
