@@ -33,8 +33,9 @@ pub fn bound_listener(host: &str) -> std::net::TcpListener {
 /// to it but not listening (Linux answers a connect to it with a reset, `ECONNREFUSED`), kept
 /// open so no other test can take the port, as one could a bound-then-released "closed port".
 pub fn refused_port(host: &str) -> u16 {
-    let address: std::net::SocketAddr = (host, 0)
-        .to_socket_addrs_first()
+    let address = std::net::ToSocketAddrs::to_socket_addrs(&(host, 0))
+        .ok()
+        .and_then(|mut addresses| addresses.next())
         .expect("a loopback address");
     let socket = socket2::Socket::new(
         socket2::Domain::for_address(address),
@@ -52,16 +53,6 @@ pub fn refused_port(host: &str) -> u16 {
     // Held to the end of the process: the port stays ours, and refusing.
     std::mem::forget(socket);
     port
-}
-
-trait FirstAddress {
-    fn to_socket_addrs_first(self) -> Option<std::net::SocketAddr>;
-}
-
-impl FirstAddress for (&str, u16) {
-    fn to_socket_addrs_first(self) -> Option<std::net::SocketAddr> {
-        std::net::ToSocketAddrs::to_socket_addrs(&self).ok()?.next()
-    }
 }
 
 /// Loopback hosts every network test runs on.
