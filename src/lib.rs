@@ -49,9 +49,12 @@ mod handle;
 pub mod ip;
 mod listeners;
 pub mod net;
+pub mod process;
 mod remote;
+mod resources;
 mod runtime;
 pub mod string_decoder;
+mod threadpool;
 pub mod timers;
 mod unhandled;
 
@@ -59,7 +62,9 @@ pub use chunk::Chunk;
 pub use error::Error;
 pub use listeners::ListenerId;
 pub use remote::{remote, Remote};
+pub use resources::{active_resources, active_resources_info, now, ResourceInfo};
 pub use runtime::{loop_stats, next_tick, run, LoopStats};
+pub use threadpool::threadpool_size;
 pub use timers::{
     clear_immediate, clear_interval, clear_timeout, set_immediate, set_interval, set_timeout,
     Immediate, Timer,

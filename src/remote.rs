@@ -54,6 +54,11 @@ impl RemoteShared {
                 .unwrap_or(false)
     }
 
+    /// Live `Remote` values, for `active_resources`.
+    pub(crate) fn live_count(&self) -> usize {
+        self.live.load(Ordering::Acquire)
+    }
+
     fn post(&self, work: Posted) -> bool {
         match self.queue.lock() {
             Ok(mut queue) => queue.push(work),

@@ -72,6 +72,16 @@ impl TimerState {
         self.immediates.len()
     }
 
+    /// Armed timers that keep the loop alive (Node's ref'd `Timeout`s).
+    pub(crate) fn referenced_timers(&self) -> usize {
+        self.timer_refs
+    }
+
+    /// Queued immediates that keep the loop alive (Node's ref'd `Immediate`s).
+    pub(crate) fn referenced_immediates(&self) -> usize {
+        self.immediate_refs
+    }
+
     fn timer(&mut self, id: HandleId) -> Option<&mut TimerSlot> {
         self.timers
             .get_mut(id.key())

@@ -63,8 +63,14 @@ fn watch(socket: Socket, log: &Log) {
     });
 }
 
-/// A port nothing listens on (bound, read, released).
+/// A port that refuses connections, and stays so: see [`common::refused_port`].
 fn closed_port() -> u16 {
+    common::refused_port("127.0.0.1")
+}
+
+/// A port free to bind a client to (bound, read, released): the one use that needs the port
+/// free, so it cannot be held; only an ephemeral port picked in between could collide.
+fn free_local_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -74,7 +80,7 @@ fn closed_port() -> u16 {
 
 #[test]
 fn local_port_is_the_port_the_server_sees() {
-    let local_port = closed_port();
+    let local_port = free_local_port();
     let seen = Rc::new(RefCell::new(None));
     let s = seen.clone();
     let server = net::create_server(move |client| {

@@ -7,15 +7,10 @@ mod common;
 use common::*;
 use nodenet::prelude::*;
 
-/// A port nothing listens on: listen on port 0, note the port, close.
+/// A port nothing listens on, held so no other test can take it: see
+/// [`common::refused_port`].
 fn with_free_port(host: &'static str, then: impl FnOnce(u16) + 'static) {
-    let probe = net::create_server(must_not_call!(|_|));
-    listen_then(probe, host, move |port| {
-        probe.close_with_callback(must_call!(move |err: Option<&nodenet::Error>| {
-            assert!(err.is_none());
-            then(port);
-        }));
-    });
+    then(common::refused_port(host));
 }
 
 #[test]

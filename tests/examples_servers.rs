@@ -175,10 +175,12 @@ fn proxy_forwards_both_ways_with_backpressure() {
 
 #[test]
 fn proxy_reports_an_unreachable_target_and_drops_the_client() {
-    // A port that was free a moment ago: nothing listens there.
-    let unused = TcpListener::bind("127.0.0.1:0").unwrap();
-    let dead_port = unused.local_addr().unwrap().port();
-    drop(unused);
+    // Bound but not listening, and held to the end of the test: the port refuses connects,
+    // and no other test can take it meanwhile.
+    let unused = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    let any: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+    unused.bind(&any.into()).unwrap();
+    let dead_port = unused.local_addr().unwrap().as_socket().unwrap().port();
     let target_address = format!("127.0.0.1:{dead_port}");
     let mut proxy = Running::start("proxy", &[("TARGET", target_address.as_str())]);
     let port = proxy.port();

@@ -15,10 +15,9 @@ use nodenet::prelude::*;
 
 const HOST: &str = "127.0.0.1";
 
-/// A loopback port nothing listens on: bound to port 0, then closed.
+/// A loopback port that refuses connects, held for the process: see [`common::refused_port`].
 fn refused_port() -> u16 {
-    let listener = std::net::TcpListener::bind((HOST, 0)).expect("bind");
-    listener.local_addr().expect("local address").port()
+    common::refused_port(HOST)
 }
 
 /// A fresh directory for socket files.

@@ -16,8 +16,14 @@ use nodenet::net::{ConnectOptions, Lookup as CustomLookup, ServerOptions};
 use nodenet::prelude::*;
 use nodenet::string_decoder::Encoding;
 
-/// A port nothing listens on: bound by the OS for us, then released.
+/// A port that refuses connections, and stays so: see [`common::refused_port`].
 fn closed_port() -> u16 {
+    common::refused_port("127.0.0.1")
+}
+
+/// A port free to bind a client to (bound, read, released): the one use that needs the port
+/// free, so it cannot be held; only an ephemeral port picked in between could collide.
+fn free_local_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
     listener.local_addr().expect("its address").port()
 }
@@ -351,7 +357,7 @@ fn test_net_connect_after_destroy() {
 #[test]
 fn test_net_localport() {
     bounded(|| {
-        let local_port = closed_port();
+        let local_port = free_local_port();
         let server = net::create_server(|_s| {});
         server.on(
             Connection,

@@ -548,8 +548,7 @@ fn unhandled_error_policy_panic_unwinds_out_of_run() {
     });
 }
 
-/// A port nothing listens on: bound by the OS for us, then released.
+/// A port that refuses connects, held for the process: see [`common::refused_port`].
 fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    listener.local_addr().expect("its address").port()
+    common::refused_port("127.0.0.1")
 }

@@ -88,7 +88,7 @@ pub(crate) fn begin(socket: Socket, options: ConnectOptions) {
         }
         (None, None) => {
             let name = host.clone();
-            lookup::resolve(host, port, move |result| {
+            lookup::resolve(id, host, port, move |result| {
                 looked_up(id, name, port, family, auto_select, result)
             })
         }

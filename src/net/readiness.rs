@@ -107,7 +107,13 @@ fn read_into(
         return Found::Nothing;
     };
     let n = match socket.read(&mut buffers.bytes, now) {
-        Some(Ok(n)) => n,
+        Some(Ok(n)) => {
+            log::trace!(
+                "read {n} bytes: {}",
+                crate::net::log_addr::socket_pair(socket)
+            );
+            n
+        }
         Some(Err(err)) => return Found::ReadFailed(err),
         None => return Found::Nothing,
     };
@@ -212,6 +218,7 @@ fn connected(id: HandleId) -> bool {
         tasks::drain();
         return false;
     }
+    log::debug!("connected: {}", crate::net::log_addr::of(id));
     emit::emit_unit(id, "connect");
     emit::emit_unit(id, "ready");
     // Counted now, not at connect(): the tutorial's client adds its listeners in the connect
@@ -396,6 +403,15 @@ pub(crate) fn emit_close(id: HandleId) {
         IoKind::Server(_) => None,
     })
     .flatten();
+    log::debug!(
+        "closed: {}{}",
+        crate::net::log_addr::of(id),
+        if had_error == Some(true) {
+            " (had an error)"
+        } else {
+            ""
+        }
+    );
     if let Some(had_error) = had_error {
         emit::emit_flag(id, "close", had_error);
     }

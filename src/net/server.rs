@@ -381,7 +381,7 @@ impl Server {
                 Some(ips) => self.bind(SocketAddr::new(ips[0], options.port), &options),
                 None => {
                     let id = self.id;
-                    lookup::resolve(host.to_string(), options.port, move |result| {
+                    lookup::resolve(id, host.to_string(), options.port, move |result| {
                         let server = Server {
                             id,
                             _not_send: PhantomData,

@@ -89,8 +89,9 @@ pub(crate) struct ServerState {
     /// A descriptor held while listening, to give back when accept runs out of descriptors so
     /// the queued connections can be accepted and closed (libuv's `emfile_fd`).
     reserve: Option<File>,
-    /// An accept failed and the server has said so with an `'error'`; cleared by the next
-    /// connection accepted, so one failure spell gives one `'error'`.
+    /// An accept failed and shedding could not answer it, so the server has said so with an
+    /// `'error'`; cleared by the next connection accepted, so one failure spell gives one
+    /// `'error'`.
     accept_failing: bool,
     /// The timer that retries accepting after a failure; `None` while none is pending.
     accept_retry: Option<HandleId>,
@@ -251,6 +252,7 @@ pub(crate) fn listen_result(
                 return;
             }
             server.address = listener.local_addr();
+            log::debug!("server {} listening", display_addr(server.address));
             server.listener = Some(listener);
             server.reserve = open_reserve();
             core.ticks
@@ -260,6 +262,7 @@ pub(crate) fn listen_result(
             let Some(server) = core.server(id) else {
                 return;
             };
+            log::debug!("listen on {} failed: {err}", wanted.address());
             server.listen_called = false;
             let error = Error::from_uv_at(&err, "listen", &wanted.address(), wanted.port());
             core.set_liveness(id, false, referenced);
@@ -355,32 +358,49 @@ fn accept_one(core: &mut Core, id: HandleId) -> Option<Accepted> {
 }
 
 /// An accept failed for a reason that will not clear by itself (most often `EMFILE`/`ENFILE`:
-/// out of descriptors). The first failure of a spell is logged and emitted as an `'error'` on
-/// the server, as Node's `onconnection` emits `accept EMFILE`. Out of descriptors, the queued
-/// connections are shed as libuv does (the reserve descriptor is closed, the queue accepted and
-/// closed, the reserve reopened); and in every case accepting is retried after
-/// [`ACCEPT_RETRY`], which neither spins nor leaves queued connections stranded.
+/// out of descriptors), as libuv's `uv__server_io` answers it.
+///
+/// Out of descriptors with a reserve, the queue is shed (`uv__emfile_trick`): the reserve is
+/// closed, the queued connections accepted and closed, the reserve reopened. When that empties
+/// the queue, libuv reports nothing, and neither do we: the server carries on, whether or not
+/// it has an `'error'` listener, and the next connection brings a new readiness edge. Only when
+/// shedding could not run (no reserve) or stopped on another error is the failure emitted as an
+/// `'error'` on the server, as Node's `onconnection` emits `accept EMFILE`, once per spell.
+///
+/// Connections may then stay queued, so accepting is retried when a handle of this loop gives
+/// its descriptor back (see [`descriptor_freed`]) and, for descriptors freed elsewhere in the
+/// process, after [`ACCEPT_RETRY`]: neither spins, and neither waits for a new connection.
 fn accept_failed(core: &mut Core, id: HandleId, err: &io::Error) {
     let Some(server) = core.server(id) else {
         return;
     };
-    let shed = if is_out_of_descriptors(err) {
-        shed_queue(server)
-    } else {
-        0
-    };
+    let address = server.address;
+    if is_out_of_descriptors(err) {
+        if let Some(shed) = shed_queue(server) {
+            log::debug!(
+                "server {} accept: {err}; shed {shed} queued connection(s), serving on",
+                display_addr(address)
+            );
+            if shed == SHED_PER_EVENT {
+                core.pending_reads.push(id);
+            }
+            return;
+        }
+    }
     if !server.accept_failing {
         server.accept_failing = true;
         log::warn!(
-            "accept failed: {err}; {shed} queued connection(s) closed, retrying every {} ms",
+            "server {} accept failed: {err}; retrying when a descriptor is freed or every {} ms",
+            display_addr(address),
             ACCEPT_RETRY.as_millis()
         );
         core.ticks.push_back(Task::Server(
             id,
             ServerNotice::Error(Error::from_io(err, "accept")),
         ));
-    } else if shed > 0 {
-        log::debug!("accept failed: {err}; {shed} queued connection(s) closed");
+    }
+    if !core.starved_servers.contains(&id) {
+        core.starved_servers.push(id);
     }
     let Some(server) = core.server(id) else {
         return;
@@ -394,6 +414,24 @@ fn accept_failed(core: &mut Core, id: HandleId, err: &io::Error) {
     }
 }
 
+/// A handle of this loop closed its descriptor: servers that could not accept for want of one
+/// try again on this turn, instead of waiting for their retry timer or a new connection.
+pub(crate) fn descriptor_freed(core: &mut Core) {
+    for id in std::mem::take(&mut core.starved_servers) {
+        if core
+            .server(id)
+            .is_some_and(|server| server.listener.is_some())
+        {
+            core.pending_reads.push(id);
+        }
+    }
+}
+
+/// An address for a log line; `-` when there is none.
+pub(crate) fn display_addr(address: Option<SocketAddr>) -> String {
+    address.map_or_else(|| "-".to_string(), |address| address.to_string())
+}
+
 fn is_out_of_descriptors(err: &io::Error) -> bool {
     // EMFILE (the process's limit) and ENFILE (the system's).
     matches!(err.raw_os_error(), Some(24) | Some(23))
@@ -401,24 +439,26 @@ fn is_out_of_descriptors(err: &io::Error) -> bool {
 
 /// libuv's `uv__emfile_trick`: frees the reserve descriptor so the queued connections can be
 /// accepted, closes them, and takes the reserve again. Their peers see the connection closed
-/// at once rather than waiting in a queue that is not moving. Returns how many were closed.
-fn shed_queue(server: &mut ServerState) -> usize {
-    let Some(listener) = server.listener.as_ref() else {
-        return 0;
-    };
-    if server.reserve.take().is_none() {
-        return 0;
-    }
+/// at once rather than waiting in a queue that is not moving. Returns how many were closed if
+/// the queue was emptied (accept said `EAGAIN`); `None` if there was no reserve or the accepts
+/// stopped on another error, which is then the server's to report.
+fn shed_queue(server: &mut ServerState) -> Option<usize> {
+    let listener = server.listener.as_ref()?;
+    server.reserve.take()?;
     let mut shed = 0;
-    while shed < SHED_PER_EVENT {
+    let emptied = loop {
+        if shed == SHED_PER_EVENT {
+            // A flood must not hold the loop; the rest waits for the next turn.
+            break true;
+        }
         match listener.accept() {
             Ok(_closed_on_drop) => shed += 1,
             Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => break,
+            Err(err) => break err.kind() == io::ErrorKind::WouldBlock,
         }
-    }
+    };
     server.reserve = open_reserve();
-    shed
+    emptied.then_some(shed)
 }
 
 /// The retry timer fired: it is freed after this call unless a new failure re-arms one.
@@ -484,6 +524,11 @@ fn adopt(
     let id = core.insert_io(IoKind::Socket(Box::new(state)), true);
     if let Some(server) = core.server(server) {
         server.connections += 1;
+        log::debug!(
+            "server {} accepted {}",
+            display_addr(server.address),
+            display_addr(peer)
+        );
     }
     Some(id)
 }

@@ -432,6 +432,7 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn end(self) -> Socket {
+        log::debug!("end: {}", crate::net::log_addr::of(self.id));
         self.with_core("end", socket_state::end);
         self
     }

@@ -321,6 +321,7 @@ pub(crate) fn deliver(id: HandleId, notice: SocketNotice) {
             let Some(allow_half_open) = allow_half_open else {
                 return;
             };
+            log::debug!("end (peer's FIN): {}", crate::net::log_addr::of(id));
             emit::emit_unit(id, "end");
             with_core(|core| {
                 if !allow_half_open {
@@ -496,6 +497,11 @@ pub(crate) fn write(
         if let Some(stream) = socket.stream.as_ref() {
             match stream.send(bytes) {
                 Ok(sent) => {
+                    log::trace!(
+                        "wrote {sent} of {} bytes: {}",
+                        bytes.len(),
+                        crate::net::log_addr::socket_pair(socket)
+                    );
                     socket.bytes_sent += sent as u64;
                     rest = &bytes[sent..];
                 }

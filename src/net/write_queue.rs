@@ -127,6 +127,7 @@ impl WriteQueue {
                 Err(err) if err.kind() == io::ErrorKind::WouldBlock => break,
                 Err(err) => return Err(err),
             };
+            log::trace!("wrote {written} queued bytes");
             total += written;
             self.consume(written, &mut done);
         }

@@ -58,6 +58,14 @@ pub(crate) struct Core {
     /// Sockets to read again without waiting for a readiness edge: resumed, or stopped early by
     /// the per-event read cap.
     pub(crate) pending_reads: Vec<HandleId>,
+    /// Servers whose accept failed for want of a descriptor and could not shed: they try again
+    /// as soon as a handle of this loop frees one.
+    pub(crate) starved_servers: Vec<HandleId>,
+    /// When each I/O slot's handle was made, by slot key: the age `active_resources_info`
+    /// reports, kept beside the slab so the per-connection slot stays small.
+    pub(crate) created: Vec<Instant>,
+    /// Signal listeners and the pipe they are delivered through; never keeps the loop alive.
+    pub(crate) signals: crate::runtime::signals::SignalState,
     /// Taken out while listeners borrow a chunk of it.
     pub(crate) read_buffer: Vec<u8>,
     /// Where reads are decoded for sockets with `set_encoding`; taken out like `read_buffer`.
@@ -93,6 +101,9 @@ impl Core {
             ticks: TickQueue::default(),
             closing: Vec::new(),
             pending_reads: Vec::new(),
+            starved_servers: Vec::new(),
+            created: Vec::new(),
+            signals: Default::default(),
             read_buffer: vec![0; READ_BUFFER_SIZE],
             text_buffer: String::new(),
             io_refs: 0,
@@ -135,6 +146,10 @@ impl Core {
             active,
             kind,
         });
+        if self.created.len() <= key {
+            self.created.resize(key + 1, self.now);
+        }
+        self.created[key] = self.now;
         if active {
             self.io_refs += 1;
         }

@@ -155,6 +155,7 @@ fn call_data(callback: &Callback, chunk: Chunk<'_>) {
 /// `'error'`, after the `errorMonitor` listeners, which only watch: Node's `emit('error')`
 /// calls them first, and they do not count as handling the error.
 pub(crate) fn emit_error(id: HandleId, error: &Error) -> bool {
+    log::debug!("error: {}: {error}", crate::net::log_addr::of(id));
     let call = |callback: &Callback| {
         if let Callback::Error(listener) = callback {
             invoke(listener, |listener| listener(error));

@@ -7,6 +7,7 @@
 pub(crate) mod core;
 pub(crate) mod emit;
 pub(crate) mod run;
+pub(crate) mod signals;
 pub(crate) mod tasks;
 
 pub use self::run::{loop_stats, run, LoopStats};

@@ -9,7 +9,7 @@ use crate::error::{codes, Error};
 use crate::handle::HandleId;
 use crate::net::readiness::{self, ReadBuffers, Readiness};
 use crate::runtime::core::{with_core, Core, IoKind, IoSlot, EVENTS_PER_POLL, WAKER_TOKEN};
-use crate::runtime::tasks;
+use crate::runtime::{signals, tasks};
 use crate::{remote, timers};
 
 /// Runs this thread's loop until no referenced handle, timer, immediate or queued work remains,
@@ -144,6 +144,10 @@ fn poll_and_dispatch() -> Result<(), Error> {
                         remote::run_posted();
                         continue;
                     }
+                    if event.token() == signals::SIGNAL_TOKEN {
+                        signals::dispatch();
+                        continue;
+                    }
                     // Slots are freed only in the close phase, after the batch, so this key
                     // still names the handle the event was registered for (or its closed, inert
                     // slot).
@@ -219,8 +223,9 @@ fn run_closing() {
     closing.ids.clear();
 }
 
-/// Frees the slot of a handle whose `'close'` has been emitted.
-fn free_closed(core: &mut Core, id: HandleId) -> Option<IoSlot> {
+/// Frees the slot of a handle whose `'close'` has been emitted, and cancels its lookup if one
+/// is still queued; both are handed back to be dropped outside the borrow.
+fn free_closed(core: &mut Core, id: HandleId) -> Option<(IoSlot, Option<crate::threadpool::Work>)> {
     // A server listening again, or a socket connecting again, since its 'close' (or its
     // 'error') keeps its slot.
     // A socket from Socket::new stays until released, so it can connect again.
@@ -229,7 +234,11 @@ fn free_closed(core: &mut Core, id: HandleId) -> Option<IoSlot> {
             .socket(id)
             .is_some_and(|socket| !socket.is_closed() || socket.retained);
     let live = core.slot(id).is_some();
-    (live && !reopened).then(|| core.io.remove(id.key()))
+    let freed = (live && !reopened).then(|| core.io.remove(id.key()));
+    if freed.is_some() && !core.starved_servers.is_empty() {
+        crate::net::server_state::descriptor_freed(core);
+    }
+    freed.map(|slot| (slot, crate::net::lookup::cancel(id)))
 }
 
 /// The handles of one close phase. Should a `'close'` listener's panic unwind out of `run()`,

@@ -21,6 +21,40 @@ use std::time::Duration;
 /// generous for a loaded CI machine running debug builds in parallel.
 pub const TEST_DEADLINE: Duration = Duration::from_secs(20);
 
+/// A listener bound to port 0 on `host` and kept: the port is the test's for as long as it
+/// holds the listener, which a bound-then-released "free port" is not (another test may take
+/// it in between). Hand it to `server.listen_std(listener)`, or keep it while its port is
+/// needed: nothing accepts on it, so connects to it wait in its backlog.
+pub fn bound_listener(host: &str) -> std::net::TcpListener {
+    std::net::TcpListener::bind((host, 0)).expect("bind port 0 on loopback")
+}
+
+/// A port on `host` that refuses connections for as long as this process runs: a socket bound
+/// to it but not listening (Linux answers a connect to it with a reset, `ECONNREFUSED`), kept
+/// open so no other test can take the port, as one could a bound-then-released "closed port".
+pub fn refused_port(host: &str) -> u16 {
+    let address = std::net::ToSocketAddrs::to_socket_addrs(&(host, 0))
+        .ok()
+        .and_then(|mut addresses| addresses.next())
+        .expect("a loopback address");
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(address),
+        socket2::Type::STREAM,
+        None,
+    )
+    .expect("a socket");
+    socket.bind(&address.into()).expect("bind port 0");
+    let port = socket
+        .local_addr()
+        .ok()
+        .and_then(|address| address.as_socket())
+        .expect("its address")
+        .port();
+    // Held to the end of the process: the port stays ours, and refusing.
+    std::mem::forget(socket);
+    port
+}
+
 /// Loopback hosts every network test runs on.
 pub const HOSTS: [&str; 2] = ["127.0.0.1", "::1"];
 

@@ -118,6 +118,16 @@ impl Running {
         }
     }
 
+    /// The child's process id, for sending it signals.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for the child to exit (call once it has said it is exiting); its status.
+    pub fn wait(&mut self) -> std::process::ExitStatus {
+        self.child.wait().expect("the child's status")
+    }
+
     /// The port from a `... listening on 127.0.0.1:PORT...` line.
     pub fn port(&mut self) -> u16 {
         let line = self.wait_for(|line| line.contains("listening on 127.0.0.1:"));

@@ -102,12 +102,6 @@ pub fn pattern_at(pattern: &[u8], offset: u64, len: usize) -> &[u8] {
     &pattern[at..at + len.min(PATTERN_PERIOD)]
 }
 
-/// A port nothing listens on: bound, then released.
-pub fn refused_port(host: &str) -> u16 {
-    let listener = std::net::TcpListener::bind((host, 0)).expect("bind a free port");
-    listener.local_addr().expect("its address").port()
-}
-
 /// The slab index in a socket's `Debug` form, `Socket(index#generation)`.
 pub fn slot_index(socket: nodenet::net::Socket) -> usize {
     let text = format!("{socket:?}");
