@@ -12,14 +12,15 @@ use std::rc::Rc;
 /// Identifies one registered listener, for [`off`](crate::net::Socket::off).
 ///
 /// Rust closures have no identity to compare, so where Node's `off(event, fn)` names the
-/// function, nodenet's `off` takes the id that `on` returned.
+/// function, nodenet's `off` takes the id that `on_with_id` (or `once_with_id`) returned; `on`
+/// itself returns the emitter, for chaining, as Node's does. `listeners(event)` lists the ids.
 ///
 /// ```
 /// use nodenet::events::EventEmitter;
 /// let emitter = EventEmitter::<u32>::new();
-/// let id = emitter.on("tick", |_| {});
-/// assert_eq!(emitter.listener_count("tick"), 1);
-/// assert!(emitter.off(id));
+/// let id = emitter.on_with_id("tick", |_| {});
+/// assert_eq!(emitter.listeners("tick"), [id]);
+/// emitter.off(id);
 /// assert_eq!(emitter.listener_count("tick"), 0);
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -70,17 +71,68 @@ impl<K: Clone, C: Clone> Clone for Entry<K, C> {
     }
 }
 
+/// A listener as Node's `rawListeners` shows it: its id, and whether it is a `once` wrapper.
+///
+/// ```
+/// use nodenet::events::EventEmitter;
+/// let emitter = EventEmitter::<()>::new();
+/// let id = emitter.once_with_id("e", |_| {});
+/// let raw = emitter.raw_listeners("e");
+/// assert_eq!(raw[0].id, id);
+/// assert!(raw[0].once);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct RawListener {
+    /// The id [`off`](crate::events::EventEmitter::off) takes.
+    pub id: ListenerId,
+    /// Added with `once`: it leaves the list when it runs.
+    pub once: bool,
+}
+
 /// A copy-on-write list of listeners; see the module docs.
 pub(crate) struct Listeners<K, C> {
     entries: Rc<Vec<Entry<K, C>>>,
+    /// Event names in the order Node's `eventNames()` gives them: the order in which each name
+    /// got its first listener (since it last had none). A prepend does not move a name.
+    names: Vec<K>,
 }
 
 impl<K, C> Default for Listeners<K, C> {
     fn default() -> Self {
         Listeners {
             entries: Rc::new(Vec::new()),
+            names: Vec::new(),
         }
     }
+}
+
+/// Node's `emit`: calls `call` for each listener of the snapshot whose event `matches`, in
+/// order; a `once` listener is first claimed (it runs at most once, even if `off()` removed it
+/// after the snapshot was taken, as Node's `onceWrapper`) and handed to `remove_once` to leave
+/// the live list before it runs. Returns whether any listener ran. The one emit loop of the
+/// crate: handles, `EventEmitter` and `Framed` all walk their lists with it.
+#[inline(always)]
+pub(crate) fn emit_snapshot<K, C>(
+    snapshot: &[Entry<K, C>],
+    matches: impl Fn(&K) -> bool,
+    mut remove_once: impl FnMut(&Entry<K, C>),
+    mut call: impl FnMut(&C),
+) -> bool {
+    let mut called = false;
+    for entry in snapshot {
+        if !matches(&entry.event) {
+            continue;
+        }
+        if entry.once {
+            if !entry.claim() {
+                continue;
+            }
+            remove_once(entry);
+        }
+        call(&entry.callback);
+        called = true;
+    }
+    called
 }
 
 impl<K: Clone + PartialEq, C: Clone> Listeners<K, C> {
@@ -93,6 +145,9 @@ impl<K: Clone + PartialEq, C: Clone> Listeners<K, C> {
             fired: once.then(|| Rc::new(Cell::new(false))),
             callback,
         };
+        if !self.names.contains(&entry.event) {
+            self.names.push(entry.event.clone());
+        }
         let entries = Rc::make_mut(&mut self.entries);
         if prepend {
             entries.insert(0, entry);
@@ -106,7 +161,15 @@ impl<K: Clone + PartialEq, C: Clone> Listeners<K, C> {
     /// caller, outside any borrow of loop state.
     pub(crate) fn remove(&mut self, id: ListenerId) -> Option<Entry<K, C>> {
         let position = self.entries.iter().position(|entry| entry.id == id)?;
-        Some(Rc::make_mut(&mut self.entries).remove(position))
+        let removed = Rc::make_mut(&mut self.entries).remove(position);
+        self.forget_name_if_unused(&removed.event);
+        Some(removed)
+    }
+
+    fn forget_name_if_unused(&mut self, event: &K) {
+        if self.count(event) == 0 {
+            self.names.retain(|name| name != event);
+        }
     }
 
     /// Removes every listener of `event`, or all of them with `None`; returns them for dropping.
@@ -119,6 +182,10 @@ impl<K: Clone + PartialEq, C: Clone> Listeners<K, C> {
             .into_iter()
             .partition(|entry| event.is_none_or(|event| entry.event == *event));
         *entries = kept;
+        match event {
+            Some(event) => self.forget_name_if_unused(event),
+            None => self.names.clear(),
+        }
         removed
     }
 
@@ -139,13 +206,20 @@ impl<K: Clone + PartialEq, C: Clone> Listeners<K, C> {
         next_id()
     }
 
+    /// Node's `eventNames()` order; see `names`.
     pub(crate) fn event_names(&self) -> Vec<K> {
-        let mut names: Vec<K> = Vec::new();
-        for entry in self.entries.iter() {
-            if !names.contains(&entry.event) {
-                names.push(entry.event.clone());
-            }
-        }
-        names
+        self.names.clone()
+    }
+
+    /// The listeners of `event` in the order an emit calls them.
+    pub(crate) fn raw(&self, event: &K) -> Vec<RawListener> {
+        self.entries
+            .iter()
+            .filter(|entry| entry.event == *event)
+            .map(|entry| RawListener {
+                id: entry.id,
+                once: entry.once,
+            })
+            .collect()
     }
 }
