@@ -17,7 +17,8 @@ use crate::errno;
 /// error's properties in braces, as Node shows an error, without the stack and without the
 /// leading `Error: `: Rust adds that itself when `main` returns `Err`, so that a program whose
 /// `main` returns [`run`](crate::run)'s error prints what Node prints for an uncaught error
-/// (less the stack) and, like Node, exits with status 1:
+/// (less the stack) and, like Node, exits with status 1. `{:#?}` adds the `Error: `, for
+/// printing an error yourself as `console.log(err)` does.
 ///
 /// ```text
 /// Error: connect ECONNREFUSED 127.0.0.1:1 {
@@ -267,6 +268,10 @@ impl fmt::Debug for Error {
             write!(f, "AggregateError [{}]:", self.code().unwrap_or(""))?;
             return f.debug_list().entries(&self.inner.errors).finish();
         }
+        if f.alternate() {
+            // `{:#?}`: the whole of `console.log(err)`, for printing an error yourself.
+            f.write_str("Error: ")?;
+        }
         f.write_str(&self.inner.message)?;
         let mut fields: Vec<String> = Vec::new();
         let code = self
@@ -396,5 +401,6 @@ mod tests {
              errno: -98,\n  syscall: 'listen',\n  address: '::',\n  port: 10000\n}"
         );
         assert_eq!(format!("{:?}", Error::new("boom")), "boom");
+        assert_eq!(format!("{:#?}", Error::new("boom")), "Error: boom");
     }
 }

@@ -44,6 +44,10 @@ pub(crate) struct Entry<K, C> {
     pub(crate) id: ListenerId,
     pub(crate) event: K,
     pub(crate) once: bool,
+    /// Where the event's name stands in Node's `eventNames()` order: the id of the listener
+    /// that gave the name its first listener (since it last had none). Kept in each entry, not
+    /// in a list beside them, so that an idle socket's slot does not grow.
+    name_order: u64,
     /// A `once` listener's run, shared by the live list and every snapshot: Node's
     /// `onceWrapper` `fired` flag. A `once` listener removed during an emit that has already
     /// passed it over still runs in that emit, but never twice.
@@ -65,6 +69,7 @@ impl<K: Clone, C: Clone> Clone for Entry<K, C> {
             id: self.id,
             event: self.event.clone(),
             once: self.once,
+            name_order: self.name_order,
             fired: self.fired.clone(),
             callback: self.callback.clone(),
         }
@@ -92,16 +97,12 @@ pub struct RawListener {
 /// A copy-on-write list of listeners; see the module docs.
 pub(crate) struct Listeners<K, C> {
     entries: Rc<Vec<Entry<K, C>>>,
-    /// Event names in the order Node's `eventNames()` gives them: the order in which each name
-    /// got its first listener (since it last had none). A prepend does not move a name.
-    names: Vec<K>,
 }
 
 impl<K, C> Default for Listeners<K, C> {
     fn default() -> Self {
         Listeners {
             entries: Rc::new(Vec::new()),
-            names: Vec::new(),
         }
     }
 }
@@ -138,16 +139,20 @@ pub(crate) fn emit_snapshot<K, C>(
 impl<K: Clone + PartialEq, C: Clone> Listeners<K, C> {
     pub(crate) fn add(&mut self, event: K, callback: C, once: bool, prepend: bool) -> ListenerId {
         let id = next_id();
+        // A name keeps its place while it has listeners, so a prepend does not move it.
+        let name_order = self
+            .entries
+            .iter()
+            .find(|entry| entry.event == event)
+            .map_or(id.0, |entry| entry.name_order);
         let entry = Entry {
             id,
             event,
             once,
+            name_order,
             fired: once.then(|| Rc::new(Cell::new(false))),
             callback,
         };
-        if !self.names.contains(&entry.event) {
-            self.names.push(entry.event.clone());
-        }
         let entries = Rc::make_mut(&mut self.entries);
         if prepend {
             entries.insert(0, entry);
@@ -161,15 +166,7 @@ impl<K: Clone + PartialEq, C: Clone> Listeners<K, C> {
     /// caller, outside any borrow of loop state.
     pub(crate) fn remove(&mut self, id: ListenerId) -> Option<Entry<K, C>> {
         let position = self.entries.iter().position(|entry| entry.id == id)?;
-        let removed = Rc::make_mut(&mut self.entries).remove(position);
-        self.forget_name_if_unused(&removed.event);
-        Some(removed)
-    }
-
-    fn forget_name_if_unused(&mut self, event: &K) {
-        if self.count(event) == 0 {
-            self.names.retain(|name| name != event);
-        }
+        Some(Rc::make_mut(&mut self.entries).remove(position))
     }
 
     /// Removes every listener of `event`, or all of them with `None`; returns them for dropping.
@@ -182,10 +179,6 @@ impl<K: Clone + PartialEq, C: Clone> Listeners<K, C> {
             .into_iter()
             .partition(|entry| event.is_none_or(|event| entry.event == *event));
         *entries = kept;
-        match event {
-            Some(event) => self.forget_name_if_unused(event),
-            None => self.names.clear(),
-        }
         removed
     }
 
@@ -206,9 +199,16 @@ impl<K: Clone + PartialEq, C: Clone> Listeners<K, C> {
         next_id()
     }
 
-    /// Node's `eventNames()` order; see `names`.
+    /// The names that have listeners, in Node's `eventNames()` order (see `name_order`).
     pub(crate) fn event_names(&self) -> Vec<K> {
-        self.names.clone()
+        let mut names: Vec<(u64, K)> = Vec::new();
+        for entry in self.entries.iter() {
+            if !names.iter().any(|(_, name)| *name == entry.event) {
+                names.push((entry.name_order, entry.event.clone()));
+            }
+        }
+        names.sort_by_key(|(order, _)| *order);
+        names.into_iter().map(|(_, name)| name).collect()
     }
 
     /// The listeners of `event` in the order an emit calls them.
