@@ -1630,3 +1630,122 @@ fn test_net_socket_destroy_soon() {
         run_and_check();
     });
 }
+
+/// test-net-sync-cork.js: 100 rounds of `cork(); write(2 bytes); write(2 bytes); uncork()`
+/// right after `'connect'` all report `true` (the data is far below the high-water mark); the
+/// server side gets no `'error'` and one `'close'`.
+#[test]
+fn test_net_sync_cork() {
+    const N: usize = 100;
+    bounded(|| {
+        let server_slot = Slot::<Server>::new();
+        let server = net::create_server(move |socket| {
+            socket.resume().on(Error, must_not_call!(|_e|)).on(
+                Close,
+                must_call!(move |_had_error| {
+                    server_slot.get().close(());
+                }),
+            );
+        });
+        server_slot.set(server);
+        server
+            .listen((0, "127.0.0.1"), move || {
+                let conn = net::connect_to((server.address().unwrap().port, "127.0.0.1"));
+                conn.on(
+                    Connect,
+                    must_call!(move || {
+                        let buf = [b'a'; 2];
+                        let mut res = true;
+                        let mut i = 0;
+                        while i < N && res {
+                            conn.cork();
+                            conn.write(buf);
+                            res = conn.write(buf);
+                            conn.uncork();
+                            i += 1;
+                        }
+                        assert_eq!(i, N);
+                        conn.end();
+                    }),
+                );
+            })
+            .unwrap();
+        run_and_check();
+    });
+}
+
+/// test-net-socket-byteswritten.js: two writes while corked and still connecting ("one", 3
+/// bytes, and "twø", 4 bytes) count 7 in `bytes_written` at once, at `'connect'` and at
+/// `'end'`.
+#[test]
+fn test_net_socket_byteswritten() {
+    bounded(|| {
+        let server = net::create_server(|socket| {
+            socket.end();
+        });
+        server
+            .listen(
+                (0, "127.0.0.1"),
+                must_call!(move || {
+                    let socket = net::connect_to((server.address().unwrap().port, "127.0.0.1"));
+                    socket.cork();
+                    socket.write("one");
+                    socket.write("twø".as_bytes());
+                    socket.uncork();
+                    assert_eq!(socket.bytes_written(), 3 + 4);
+                    socket.on(
+                        Connect,
+                        must_call!(move || assert_eq!(socket.bytes_written(), 3 + 4)),
+                    );
+                    socket.on(
+                        End,
+                        must_call!(move || {
+                            assert_eq!(socket.bytes_written(), 3 + 4);
+                            server.close(());
+                        }),
+                    );
+                }),
+            )
+            .unwrap();
+        run_and_check();
+    });
+}
+
+/// test-net-socket-end-callback.js: `end(cb)` called from the connect callback calls `cb`
+/// once for each of three connections (Node's three forms `end(cb)`, `end('foo', cb)` and
+/// `end('foo', 'utf8', cb)`; the last two are `write("foo")` then `end_with_callback` here,
+/// since nodenet has no data-and-callback form of `end`). The server is unref'd, so the
+/// loop ends when the clients are done.
+#[test]
+fn test_net_socket_end_callback() {
+    bounded(|| {
+        let server = net::create_server(|socket| {
+            socket.resume();
+        });
+        server.unref();
+        server
+            .listen(
+                (0, "127.0.0.1"),
+                must_call!(move || {
+                    let port = server.address().unwrap().port;
+                    let cb = Calls::new(3, "end callback");
+                    for with_data in [false, true, true] {
+                        net::connect(port, "127.0.0.1", move |socket| {
+                            if with_data {
+                                socket.write("foo");
+                            }
+                            socket.end_with_callback(move |err| {
+                                assert!(err.is_none());
+                                cb.hit();
+                            });
+                        });
+                    }
+                }),
+            )
+            .unwrap();
+        nodenet::run().unwrap();
+        check_calls();
+        server.close(());
+        run_and_check();
+    });
+}
