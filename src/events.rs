@@ -9,14 +9,15 @@ use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use crate::event::Shared;
 use crate::listeners::{emit_snapshot, Entry, ListenerId, Listeners, RawListener};
 use crate::runtime::emit::invoke;
 
 /// A stored listener: an `'event'` listener takes the payload, a `'newListener'` or
 /// `'removeListener'` listener the event's name.
 enum Stored<T: ?Sized> {
-    Payload(Rc<RefCell<dyn FnMut(&T)>>),
-    Name(Rc<RefCell<dyn FnMut(&str)>>),
+    Payload(Shared<dyn FnMut(&T)>),
+    Name(Shared<dyn FnMut(&str)>),
 }
 
 impl<T: ?Sized> Clone for Stored<T> {

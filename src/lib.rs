@@ -65,7 +65,7 @@ pub use timers::{
 pub use unhandled::{set_unhandled_error_policy, unhandled_error_policy, UnhandledErrors};
 
 /// Everything a Node-style program needs in one import: `net`, the event names, `Chunk`, and
-/// the [`Error`](crate::Error) type.
+/// the [`crate::Error`] type.
 ///
 /// `Error` is both the event name (a value: `on(Error, ..)`) and the error type (a type:
 /// `Result<(), Error>`); they live in Rust's two namespaces, so one import brings both.

@@ -570,31 +570,50 @@ fn test_net_connect_reset_after_destroy() {
     });
 }
 
-/// test-net-socket-reset-send.js: resetAndDestroy() on a connected socket: the peer gets
-/// 'error' ECONNRESET and then 'close'.
+/// test-net-socket-reset-send.js (the same script as test-net-connect-reset-after-destroy.js
+/// in Node v20): on `'connect'`, `reset_and_destroy().destroy()` returns the socket; no client
+/// `'error'`; a write after it fails in its callback with `ERR_STREAM_DESTROYED`; the server's
+/// socket gets one `'error'`, `ECONNRESET` `read ECONNRESET`.
 #[test]
 fn test_net_socket_reset_send() {
     bounded(|| {
-        serve_client(
-            |s| {
-                s.on(
-                    Error,
-                    must_call!(|e: &nodenet::Error| {
-                        assert_eq!(e.code(), Some("ECONNRESET"));
-                    }),
-                );
-                s.on(Close, must_call!(|_h| {}));
-                s.write("x");
-            },
-            |port| {
-                let c = net::connect(port, "127.0.0.1", |_c| {});
-                c.on(Data, move |_d| {
-                    c.reset_and_destroy();
-                });
-                c.on(Error, must_not_call!(|_e|));
-                c
-            },
-        );
+        let server = Server::new(ServerOptions::default());
+        server
+            .listen(
+                (0, "127.0.0.1"),
+                must_call!(move || {
+                    let conn = net::connect_to((server.address().unwrap().port, "127.0.0.1"));
+                    server.on(Connection, move |socket| {
+                        socket.on(
+                            Error,
+                            must_call!(|err: &Error| {
+                                assert_eq!(err.code(), Some("ECONNRESET"));
+                                assert_eq!(err.message(), "read ECONNRESET");
+                            }),
+                        );
+                    });
+                    conn.on(
+                        Connect,
+                        must_call!(move || {
+                            assert_eq!(conn.reset_and_destroy().destroy(), conn);
+                            conn.on(Error, must_not_call!(|_e|));
+                            conn.write_with_callback(
+                                "fzfzfzfzfz",
+                                must_call!(|err: Option<&Error>| {
+                                    let err = err.expect("the write fails");
+                                    assert_eq!(err.code(), Some("ERR_STREAM_DESTROYED"));
+                                    assert_eq!(
+                                        err.message(),
+                                        "Cannot call write after a stream was destroyed"
+                                    );
+                                }),
+                            );
+                            server.close(());
+                        }),
+                    );
+                }),
+            )
+            .unwrap();
         run_and_check();
     });
 }
@@ -621,27 +640,35 @@ fn test_net_socket_reset_twice() {
     });
 }
 
-/// test-net-end-destroyed.js: end() on a destroyed socket is a no-op: no error, no throw.
+/// test-net-end-destroyed.js: a client that calls `end()` on `'connect'` gets the server's
+/// `'end'` (the server side ends too, without half-open) while it is not yet destroyed; the
+/// server sees one connection.
 #[test]
 fn test_net_end_destroyed() {
     bounded(|| {
-        serve_client(
-            |s| {
-                s.on(Error, |_e| {});
-                s.on(End, move || {
-                    s.end();
-                });
-            },
-            |port| {
-                let c = net::connect(port, "127.0.0.1", move |c| {
-                    c.destroy();
-                    c.end();
-                    assert!(c.destroyed());
-                });
-                c.on(Error, must_not_call!(|_e|));
-                c
-            },
-        );
+        let server = Server::new(ServerOptions::default());
+        server.on(Connection, must_call!(|_socket: Socket| {}));
+        server
+            .listen(
+                (0, "127.0.0.1"),
+                must_call!(move || {
+                    let socket = net::connect_to((server.address().unwrap().port, "127.0.0.1"));
+                    socket.on(
+                        Connect,
+                        must_call!(move || {
+                            socket.on(
+                                End,
+                                must_call!(move || {
+                                    assert!(!socket.destroyed());
+                                    server.close(());
+                                }),
+                            );
+                            socket.end();
+                        }),
+                    );
+                }),
+            )
+            .unwrap();
         run_and_check();
     });
 }
@@ -909,33 +936,42 @@ fn test_net_settimeout() {
     });
 }
 
-/// test-net-socket-close-after-end.js: the server end('foo')s; on the client 'end' precedes
-/// 'close'.
+/// test-net-socket-close-after-end.js: each side `end("foo")`s; the server's socket, which
+/// starts reading only 100 ms later (Node: `read()` in a timeout after `'readable'`; here
+/// `pause()` at once and `resume()` after 100 ms), still emits `'end'` before its one
+/// `'close'`.
 #[test]
 fn test_net_socket_close_after_end() {
     bounded(|| {
-        serve_client(
-            |s| {
-                s.end_with("foo");
-            },
-            |port| {
-                let log = Log::new();
-                let c = net::connect(port, "127.0.0.1", |_c| {});
-                c.on(Data, move |d| {
-                    assert_eq!(d.as_bytes(), b"foo");
-                    log.push("data");
-                });
-                c.on(End, must_call!(move || log.push("end")));
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        log.push("close");
-                        log.assert_eq(&["data", "end", "close"]);
-                    }),
-                );
-                c
-            },
-        );
+        let server_slot = Slot::<Server>::new();
+        let server = net::create_server(must_call!(move |socket: Socket| {
+            let end_emitted = std::rc::Rc::new(std::cell::Cell::new(false));
+            socket.pause();
+            nodenet::set_timeout(100, move || {
+                socket.resume();
+            });
+            let ended = end_emitted.clone();
+            socket.on(End, move || ended.set(true));
+            socket.on(
+                Close,
+                must_call!(move |_had_error| {
+                    assert!(end_emitted.get());
+                    server_slot.get().close(());
+                }),
+            );
+            socket.end_with("foo");
+        }));
+        server_slot.set(server);
+        server
+            .listen(
+                (0, "127.0.0.1"),
+                must_call!(move || {
+                    net::connect(server.address().unwrap().port, "127.0.0.1", |socket| {
+                        socket.end_with("foo");
+                    });
+                }),
+            )
+            .unwrap();
         run_and_check();
     });
 }
@@ -968,32 +1004,40 @@ fn test_net_socket_connecting() {
     });
 }
 
-/// test-net-socket-destroy-send.js: write after destroy: the callback gets
-/// ERR_STREAM_DESTROYED "Cannot call write after a stream was destroyed".
+/// test-net-socket-destroy-send.js, as Node v20 runs it: on `'connect'`, `destroy().destroy()`
+/// returns the socket itself; a write after it gets `ERR_STREAM_DESTROYED`, `Cannot call
+/// write after a stream was destroyed`, in its callback, and no `'error'` is emitted.
 #[test]
 fn test_net_socket_destroy_send() {
     bounded(|| {
-        serve_client(
-            |s| {
-                s.on(Error, |_e| {});
-            },
-            |port| {
-                net::connect(port, "127.0.0.1", move |c| {
-                    c.destroy();
-                    c.write_with_callback(
-                        "hello",
-                        must_call!(|e: Option<&nodenet::Error>| {
-                            let e = e.expect("an error");
-                            assert_eq!(e.code(), Some("ERR_STREAM_DESTROYED"));
-                            assert_eq!(
-                                e.message(),
-                                "Cannot call write after a stream was destroyed"
+        let server = Server::new(ServerOptions::default());
+        server
+            .listen(
+                (0, "127.0.0.1"),
+                must_call!(move || {
+                    let conn = net::connect_to((server.address().unwrap().port, "127.0.0.1"));
+                    conn.on(
+                        Connect,
+                        must_call!(move || {
+                            assert_eq!(conn.destroy().destroy(), conn);
+                            conn.on(Error, must_not_call!(|_e|));
+                            conn.write_with_callback(
+                                "kaboom",
+                                must_call!(|e: Option<&Error>| {
+                                    let e = e.expect("an error");
+                                    assert_eq!(e.code(), Some("ERR_STREAM_DESTROYED"));
+                                    assert_eq!(
+                                        e.message(),
+                                        "Cannot call write after a stream was destroyed"
+                                    );
+                                }),
                             );
+                            server.close(());
                         }),
                     );
-                })
-            },
-        );
+                }),
+            )
+            .unwrap();
         run_and_check();
     });
 }

@@ -243,7 +243,9 @@ impl Server {
     /// let h = net::create_server(|_client| {});
     /// h.on(Error, |err| eprintln!("server error: {err}"))
     ///     .on(Close, || println!("closed"))
-    ///     .listen((0, "127.0.0.1"), move || h.close(()).on(Close, || println!("closing")))
+    ///     .listen((0, "127.0.0.1"), move || {
+    ///         h.close(()).on(Close, || println!("closing"));
+    ///     })
     ///     .unwrap();
     /// # h.close(());
     /// # nodenet::run().unwrap();
