@@ -674,7 +674,7 @@ fn test_net_end_destroyed() {
 }
 
 /// test-net-error-twice.js: the client destroys while the server writes 10 MiB: the server
-/// socket emits 'error' at most once (Node: exactly once, EPIPE or ECONNRESET).
+/// socket emits 'error' exactly once (EPIPE or ECONNRESET), never the same error twice.
 #[test]
 fn test_net_error_twice() {
     bounded(|| {
