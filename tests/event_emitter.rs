@@ -196,3 +196,65 @@ fn off_with_a_foreign_id_removes_nothing() {
         assert!(b.emit("e", &()));
     });
 }
+
+/// The handle emitters follow the same listener API as `EventEmitter`: chaining, ids,
+/// `'newListener'` before an add and `'removeListener'` after a removal (also for a `once`
+/// listener about to run), Node's `eventNames()` order, and `once` taking an `FnOnce`.
+#[test]
+fn handles_share_the_listener_api() {
+    use nodenet::event::{NewListener, RemoveListener};
+    use nodenet::prelude::*;
+    bounded(|| {
+        let log = Log::new();
+        let server = Server::new(nodenet::net::ServerOptions::default());
+        server
+            .on(NewListener, move |name| log.push(format!("new {name}")))
+            .on(RemoveListener, move |name| {
+                log.push(format!("removed {name}"))
+            });
+        let moved = String::from("owned by the once listener");
+        server.on(Error, must_not_call!(|_e|)).on(
+            Connection,
+            must_call!(move |socket: Socket| {
+                socket.end();
+            }),
+        );
+        let id = server.on_with_id(Listening, must_not_call!());
+        assert_eq!(server.listeners(Listening), [id]);
+        server.off(id);
+        server
+            .listen((0, "127.0.0.1"), ())
+            .unwrap()
+            .once(Listening, move || {
+                assert_eq!(moved, "owned by the once listener");
+                let port = server.address().unwrap().port;
+                net::connect_to((port, "127.0.0.1")).on(
+                    Close,
+                    must_call!(move |_had_error| {
+                        server.close(());
+                    }),
+                );
+            });
+        assert_eq!(
+            server.event_names(),
+            [
+                "newListener",
+                "removeListener",
+                "error",
+                "connection",
+                "listening"
+            ]
+        );
+        assert!(server.raw_listeners(Listening)[0].once);
+        run_and_check();
+        log.assert_eq(&[
+            "new removeListener",
+            "new error",
+            "new connection",
+            "new listening",
+            "removed listening",
+            "new listening",
+            "removed listening",
+        ]);
+    });
+}
