@@ -187,8 +187,8 @@ fn test_net_binary() {
     });
 }
 
-/// test-net-buffersize.js: bufferSize (writable_length) is 0 before the write and 0 again at
-/// 'finish', once flushed.
+/// test-net-buffersize.js: nine one-byte writes while connecting make `bufferSize`
+/// (`writable_length`) 1, 2, ... 9, one after each; at `'finish'` it is 0 again.
 #[test]
 fn test_net_buffersize() {
     bounded(|| {
@@ -200,18 +200,19 @@ fn test_net_buffersize() {
                 });
             },
             |port| {
-                let c = net::connect(port, "127.0.0.1", move |c| {
-                    assert_eq!(c.writable_length(), 0);
-                    c.write("foo");
-                    c.end();
-                });
-                c.on(
+                let client = net::connect_to((port, "127.0.0.1"));
+                client.on(
                     Finish,
                     must_call!(move || {
-                        assert_eq!(c.writable_length(), 0);
+                        assert_eq!(client.writable_length(), 0);
                     }),
                 );
-                c
+                for i in 1..10 {
+                    client.write("a");
+                    assert_eq!(client.writable_length(), i);
+                }
+                client.end();
+                client
             },
         );
         run_and_check();
@@ -910,26 +911,26 @@ fn test_net_remote_address_port() {
     }
 }
 
-/// test-net-settimeout.js: setTimeout(ms) then setTimeout(0) disables it: no 'timeout'.
+/// test-net-settimeout.js: `set_timeout(T, cb)` returns the socket; `set_timeout(0)` right
+/// after disables it: no `'timeout'` within 2T, then the socket is destroyed.
 #[test]
 fn test_net_settimeout() {
+    const T: u64 = 100;
     bounded(|| {
         serve_client(
             |s| {
-                s.on(End, move || {
-                    s.end();
-                });
+                s.write("hello");
+                s.on(Error, |_e| {});
             },
             |port| {
-                let c = net::connect(port, "127.0.0.1", move |c| {
-                    c.set_timeout(10, must_not_call!());
-                    c.set_timeout(0, ());
-                    nodenet::set_timeout(50, move || {
-                        c.end();
-                    });
+                let socket = net::connect_to((port, "127.0.0.1"));
+                assert_eq!(socket.set_timeout(T, must_not_call!()), socket);
+                socket.set_timeout(0, ());
+                socket.on(Timeout, must_not_call!());
+                nodenet::set_timeout(T * 2, move || {
+                    socket.destroy();
                 });
-                c.on(Timeout, must_not_call!());
-                c
+                socket
             },
         );
         run_and_check();
@@ -1360,8 +1361,8 @@ fn test_net_writable() {
                 c.on(
                     End,
                     must_call!(move || {
-                        assert_ne!(c.ready_state(), ReadyState::Closed);
-                        c.write("foo");
+                        assert!(c.writable());
+                        c.write("hello world");
                     }),
                 );
                 c.on(Error, must_not_call!(|_e|));
