@@ -706,38 +706,38 @@ fn test_net_error_twice() {
     });
 }
 
-/// test-net-large-string.js: a 1 MB utf8 string write arrives whole.
+/// test-net-large-string.js: 40 Ki characters `あ` (3 bytes each in UTF-8), written at once
+/// by a client that ends; the server, with `set_encoding(utf8)`, receives exactly 40 Ki
+/// characters (counted as Node counts a string's length: UTF-16 units, one each here), and
+/// the client's `'end'` closes the server.
 #[test]
 fn test_net_large_string() {
+    const K_POOL_SIZE: usize = 40 * 1024;
     bounded(|| {
-        let data = "Cyberdyne Systems ".repeat(1024 * 1024 / 18);
-        let len = data.len();
-        let received = Slot::<String>::new();
-        received.set(String::new());
-        serve_client(
-            move |s| {
-                s.set_encoding(Encoding::Utf8);
-                s.on(Data, move |d| {
-                    let mut r = received.take().unwrap();
-                    r.push_str(d.as_str().unwrap());
-                    received.set(r);
+        let received_size = std::rc::Rc::new(std::cell::Cell::new(0usize));
+        let size = received_size.clone();
+        let server = net::create_server(move |socket| {
+            socket.set_encoding(Encoding::Utf8);
+            let size = size.clone();
+            socket.on(Data, move |data| {
+                size.set(size.get() + data.as_str().unwrap().encode_utf16().count());
+            });
+            socket.on(End, move || {
+                socket.end();
+            });
+        });
+        server
+            .listen((0, "127.0.0.1"), move || {
+                let client = net::connect_to((server.address().unwrap().port, "127.0.0.1"));
+                client.on(End, move || {
+                    server.close(());
                 });
-                s.on(
-                    End,
-                    must_call!(move || {
-                        assert_eq!(received.get().len(), len);
-                        s.end();
-                    }),
-                );
-            },
-            move |port| {
-                net::connect(port, "127.0.0.1", move |c| {
-                    c.write(&data);
-                    c.end();
-                })
-            },
-        );
+                client.write("あ".repeat(K_POOL_SIZE));
+                client.end();
+            })
+            .unwrap();
         run_and_check();
+        assert_eq!(received_size.get(), K_POOL_SIZE);
     });
 }
 
