@@ -35,7 +35,7 @@ fn the_stated_counts_are_the_table_counts() {
         *counts.entry(status(cell)).or_insert(0) += 1;
     }
     let stated = format!(
-        "The table below has {} rows: {} pass, {} are partial and {} differs.",
+        "The table below has {} rows: passes {}, partial {}, differs {}.",
         rows.len(),
         counts.get("passes").unwrap_or(&0),
         counts.get("partial").unwrap_or(&0),

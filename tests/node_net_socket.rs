@@ -741,76 +741,63 @@ fn test_net_large_string() {
     });
 }
 
-/// test-net-pause-resume-connecting.js: pause()/resume() before the connection: the last
-/// call wins; a paused socket gets no 'data' until resumed.
+/// test-net-pause-resume-connecting.js: five clients call `pause()`/`resume()` before they
+/// are connected, and the last call wins: `resume`, `pause resume` and `resume pause resume`
+/// get the server's data; `pause` and `resume resume pause` get none (100 ms later their
+/// `'data'` listeners are removed and they resume, to finish). Five connections, three
+/// `'data'` events.
 #[test]
 fn test_net_pause_resume_connecting() {
     bounded(|| {
-        let conns = Slot::<usize>::new();
-        conns.set(0);
+        let connections = Slot::<usize>::new();
+        connections.set(0);
+        let data_events = Slot::<usize>::new();
+        data_events.set(0);
         serve(
-            move |s| {
-                s.on(Error, |_e| {});
-                conns.set(conns.get() + 1);
-                s.end_with("hello");
+            move |conn| {
+                connections.set(connections.get() + 1);
+                conn.end_with("This was the year he fell to pieces.");
             },
             move |server, port| {
+                let on_data_ok = move |_data: Chunk<'_>| data_events.set(data_events.get() + 1);
+                let tear_down = |conn: Socket| {
+                    nodenet::set_timeout(100, move || {
+                        conn.remove_all_listeners(Data).resume();
+                    });
+                };
                 let closed = Slot::<usize>::new();
                 closed.set(0);
-                let on_close = move || {
-                    closed.set(closed.get() + 1);
-                    if closed.get() == 4 {
-                        server.close(());
-                    }
+                let connect = move || {
+                    let conn = net::connect(port, "localhost", |_c| {});
+                    conn.on(Close, move |_had_error| {
+                        closed.set(closed.get() + 1);
+                        if closed.get() == 5 {
+                            server.close(());
+                        }
+                    });
+                    conn
                 };
-                // Paused then resumed: data flows.
-                let c1 = net::connect(port, "127.0.0.1", |_c| {});
-                c1.pause();
-                c1.resume();
-                c1.on(Data, must_call!(|_d| {}));
-                c1.on(Close, move |_h| on_close());
-                // Resumed then paused: no data until resumed later.
-                let c2 = net::connect(port, "127.0.0.1", |_c| {});
-                c2.resume();
-                c2.pause();
-                c2.on(Data, must_not_call!(|_d|));
-                c2.on(
-                    Connect,
-                    must_call!(move || {
-                        nodenet::set_timeout(20, move || {
-                            c2.destroy();
-                        });
-                    }),
-                );
-                c2.on(Close, move |_h| on_close());
-                // Paused only.
-                let c3 = net::connect(port, "127.0.0.1", |_c| {});
-                c3.pause();
-                c3.on(Data, must_not_call!(|_d|));
-                c3.on(
-                    Connect,
-                    must_call!(move || {
-                        nodenet::set_timeout(20, move || {
-                            c3.destroy();
-                        });
-                    }),
-                );
-                c3.on(Close, move |_h| on_close());
-                // Paused, then resumed after connect.
-                let c4 = net::connect(port, "127.0.0.1", |_c| {});
-                c4.pause();
-                c4.on(
-                    Connect,
-                    must_call!(move || {
-                        c4.resume();
-                    }),
-                );
-                c4.on(Data, must_call!(|_d| {}));
-                c4.on(Close, move |_h| on_close());
+                // Client 1
+                connect().resume().on(Data, on_data_ok);
+                // Client 2
+                connect().pause().resume().on(Data, on_data_ok);
+                // Client 3
+                let conn = connect().pause().on(Data, must_not_call!(|_d|));
+                tear_down(conn);
+                // Client 4
+                connect().resume().pause().resume().on(Data, on_data_ok);
+                // Client 5
+                let conn = connect()
+                    .resume()
+                    .resume()
+                    .pause()
+                    .on(Data, must_not_call!(|_d|));
+                tear_down(conn);
             },
         );
         run_and_check();
-        assert_eq!(conns.get(), 4);
+        assert_eq!(connections.get(), 5);
+        assert_eq!(data_events.get(), 3);
     });
 }
 
@@ -1594,21 +1581,25 @@ fn test_net_better_error_messages_port() {
     });
 }
 
-/// test-net-connect-paused-connection.js: an unref'd connecting socket that is paused lets
-/// the loop end.
+/// test-net-connect-paused-connection.js: the server's accepted socket and the server are
+/// unref'd; a client that is paused right after `connect` (and not unref'd) does not keep
+/// the loop alive either: as in libuv, a handle that is not reading, writing or connecting is
+/// not active. nodenet keeps a connected socket alive while it is paused, so this differs.
 #[test]
+#[ignore = "differs: a paused connected socket keeps nodenet's loop alive; libuv's handle is inactive once reading stops"]
 fn test_net_connect_paused_connection() {
     bounded(|| {
-        let server = net::create_server(|_s| {});
-        listen_then(server, "127.0.0.1", move |port| {
+        let server = net::create_server(|conn| {
+            conn.unref();
+        });
+        listen_then(server, "localhost", move |port| {
             server.unref();
-            let c = net::connect(port, "127.0.0.1", |_c| {});
+            let c = net::connect(port, "localhost", |_c| {});
             c.pause();
-            c.unref();
             SOCK.with(|s| s.set(Some(c)));
         });
         nodenet::run().unwrap();
-        // run() returned: the unref'd socket and server did not keep it alive. Clean up.
+        // run() returned: the paused socket and the unref'd server did not keep it alive.
         if let Some(c) = SOCK.with(|s| s.get()) {
             c.destroy();
         }
