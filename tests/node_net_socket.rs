@@ -329,29 +329,30 @@ fn test_net_bytes_written_large() {
     });
 }
 
-/// test-net-can-reset-timeout.js: the server socket's timeout is reset by incoming data, and
-/// 'timeout' fires once afterwards.
+/// test-net-can-reset-timeout.js: the server's socket has a 100 ms timeout and the client
+/// sends nothing: `'timeout'` fires exactly once, and the write in its listener resets the
+/// timer (no second `'timeout'` before the client, on that data, ends, and the server's
+/// socket ends in turn). One connection.
 #[test]
 fn test_net_can_reset_timeout() {
     bounded(|| {
         serve_client(
-            must_call!(move |s: Socket| {
-                s.set_timeout(100, ());
-                s.on(Data, must_call!(move |_d| {}));
-                s.on(
+            must_call!(move |stream: Socket| {
+                stream.set_timeout(100, ());
+                stream.resume();
+                stream.on(
                     Timeout,
                     must_call!(move || {
-                        s.end();
+                        stream.write("WHAT.");
                     }),
                 );
-                s.write("hi");
+                stream.on(End, move || {
+                    stream.end();
+                });
             }),
             |port| {
-                let c = net::connect(port, "127.0.0.1", |_c| {});
+                let c = net::connect_to((port, "127.0.0.1"));
                 c.on(Data, move |_d| {
-                    c.write("x");
-                });
-                c.on(End, move || {
                     c.end();
                 });
                 c
@@ -1107,13 +1108,17 @@ fn test_net_socket_local_address() {
     });
 }
 
-/// test-net-socket-no-halfopen-enforcer.js: with allowHalfOpen false, a socket ends its own
-/// side when the peer ends ('end' then 'finish').
+/// test-net-socket-no-halfopen-enforcer.js, in behaviour: Node checks that a
+/// `new Socket({ allowHalfOpen: false })` has exactly one `'end'` listener (its own, not
+/// also `stream.Duplex`'s enforcer). nodenet keeps no listeners of its own (a fresh socket has
+/// none), so this checks what the single enforcer does: with allowHalfOpen false, a socket
+/// ends its own side once when the peer ends ('end' then 'finish').
 #[test]
 fn test_net_socket_no_halfopen_enforcer() {
     bounded(|| {
         serve_client(
             |s| {
+                assert_eq!(s.listener_count(End), 0);
                 let log = Log::new();
                 s.on(End, must_call!(move || log.push("end")));
                 s.on(Finish, must_call!(move || log.push("finish")));
@@ -1206,28 +1211,32 @@ fn test_net_socket_timeout_after_destroy() {
     });
 }
 
-/// test-net-socket-timeout-unref.js: unref'd sockets with a timeout do not keep the loop
-/// alive (the Node test's process exits).
+/// test-net-socket-timeout-unref.js: the server and its accepted sockets (which write
+/// "hello") are unref'd, and six unref'd clients have timeouts of 8, 5, 3, 6, 2 and 4 s: the
+/// loop ends at once, and no timeout fires.
 #[test]
 fn test_net_socket_timeout_unref() {
     bounded(|| {
-        let server = net::create_server(|s| {
-            s.on(Error, |_e| {});
+        let server = net::create_server(|c| {
+            c.write("hello");
+            c.unref();
         });
         let sockets = Slot::<Vec<Socket>>::new();
         sockets.set(Vec::new());
         listen_then(server, "127.0.0.1", move |port| {
             server.unref();
-            for _ in 0..2 {
-                let c = net::connect(port, "127.0.0.1", |_c| {});
-                c.unref();
-                c.set_timeout(1000 * 1000, must_not_call!());
+            for t in [8, 5, 3, 6, 2, 4] {
+                let socket = net::connect_to((port, "127.0.0.1"));
+                socket.set_timeout(t * 1000, must_not_call!());
+                socket.unref();
                 let mut all = sockets.take().unwrap();
-                all.push(c);
+                all.push(socket);
                 sockets.set(all);
             }
         });
+        let started = std::time::Instant::now();
         nodenet::run().unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
         // run() returned although the sockets are open: they are unref'd. Clean up.
         for s in sockets.get() {
             s.destroy();
