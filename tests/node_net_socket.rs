@@ -142,48 +142,59 @@ fn test_net_access_byteswritten() {
     });
 }
 
-/// test-net-binary.js: all 256 byte values round-trip through an echo server, read back as
-/// latin1 ('binary') text.
+/// test-net-binary.js: the 256 byte values in reverse order go to a latin1 echo server; for
+/// each character echoed, the client sends the next of 0, 1, ... 255, one at a time, and ends
+/// after the last. It receives 512 characters, and the first 256 reversed are the second 256.
 #[test]
 fn test_net_binary() {
     bounded(|| {
-        let mut binary = Vec::new();
-        for _ in 0..8 {
-            binary.extend(0u8..=255);
-        }
-        let expected: String = binary.iter().map(|&b| b as char).collect();
-        let received = Slot::<String>::new();
-        received.set(String::new());
-        serve_client(
-            |s| {
-                s.on(Data, move |d| {
-                    s.write(d);
-                });
-                s.on(End, move || {
-                    s.end();
-                });
-            },
-            move |port| {
-                let c = net::connect(port, "127.0.0.1", move |c| {
-                    c.write(&binary);
-                    c.end();
-                });
+        let binary_string: Vec<u8> = (0..=255u8).rev().collect();
+        let recv = Slot::<String>::new();
+        recv.set(String::new());
+        let echo_server = net::create_server(|connection| {
+            connection.set_encoding(Encoding::Latin1);
+            connection.on(Data, move |chunk| {
+                let text = chunk.as_str().unwrap();
+                let bytes: Vec<u8> = text.chars().map(|c| c as u8).collect();
+                connection.write(bytes);
+            });
+            connection.on(End, move || {
+                connection.end();
+            });
+        });
+        echo_server
+            .listen((0, "127.0.0.1"), move || {
+                let c = net::connect_to((echo_server.address().unwrap().port, "127.0.0.1"));
                 c.set_encoding(Encoding::Latin1);
-                c.on(Data, move |d| {
-                    let mut r = received.take().unwrap();
-                    r.push_str(d.as_str().expect("text with an encoding"));
-                    received.set(r);
+                let j = std::rc::Rc::new(std::cell::Cell::new(0usize));
+                c.on(Data, move |chunk| {
+                    let text = chunk.as_str().unwrap();
+                    let n = j.get() + text.chars().count();
+                    while j.get() < n && j.get() < 256 {
+                        c.write([j.get() as u8]);
+                        j.set(j.get() + 1);
+                    }
+                    if j.get() == 256 {
+                        c.end();
+                    }
+                    let mut r = recv.take().unwrap();
+                    r.push_str(text);
+                    recv.set(r);
                 });
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        assert_eq!(received.get(), expected);
-                    }),
-                );
-                c
-            },
-        );
+                c.on(Connect, move || {
+                    c.write(&binary_string);
+                });
+                c.on(Close, move |_had_error| {
+                    echo_server.close(());
+                });
+            })
+            .unwrap();
         run_and_check();
+        let recv: Vec<char> = recv.get().chars().collect();
+        assert_eq!(recv.len(), 2 * 256);
+        let first: String = recv[..256].iter().rev().collect();
+        let second: String = recv[256..].iter().collect();
+        assert_eq!(first, second);
     });
 }
 
@@ -1531,48 +1542,53 @@ fn test_net_write_connect_write() {
     });
 }
 
-/// test-net-write-slow.js: the server writes many chunks to a slow (paused, resumed on a
-/// timer) reader with a socket timeout set; every byte arrives and no 'timeout' fires.
+/// test-net-write-slow.js: with no-delay and a 1 s socket timeout, the server writes 10
+/// buffers of 200 000 bytes and ends; once every write callback ran it clears the timeout.
+/// The client pauses on each chunk and resumes 20 ms later. No `'timeout'`, and all
+/// 2 000 000 bytes arrive.
 #[test]
 fn test_net_write_slow() {
+    const SIZE: usize = 200_000;
+    const N: usize = 10;
+    use std::cell::Cell;
+    use std::rc::Rc;
     bounded(|| {
-        const SIZE: usize = 2048;
-        const N: usize = 10;
-        serve_client(
-            |s| {
-                s.set_timeout(1000, ());
-                s.on(Timeout, must_not_call!());
-                for _ in 0..N {
-                    s.write(vec![b'x'; SIZE]);
-                }
-                s.end();
-            },
-            |port| {
-                let total = Slot::<usize>::new();
-                total.set(0);
-                let c = net::connect(port, "127.0.0.1", |_c| {});
-                c.pause();
-                nodenet::set_timeout(20, move || {
-                    c.resume();
+        let received = Rc::new(Cell::new(0usize));
+        let server = net::create_server(move |socket| {
+            socket.set_no_delay(true);
+            socket.set_timeout(1000, ());
+            socket.on(Timeout, must_not_call!());
+            let flushed = Rc::new(Cell::new(0));
+            let buf = vec![b'a'; SIZE];
+            for _ in 0..N {
+                let flushed = flushed.clone();
+                socket.write_with_callback(&buf[..], move |_err| {
+                    flushed.set(flushed.get() + 1);
+                    if flushed.get() == N {
+                        socket.set_timeout(0, ());
+                    }
                 });
-                c.on(Data, move |d| {
-                    total.set(total.get() + d.as_bytes().len());
-                    c.pause();
-                    nodenet::set_timeout(1, move || {
-                        c.resume();
+            }
+            socket.end();
+        });
+        let got = received.clone();
+        server
+            .listen((0, "127.0.0.1"), move || {
+                let conn = net::connect_to((server.address().unwrap().port, "127.0.0.1"));
+                conn.on(Data, move |buf| {
+                    got.set(got.get() + buf.len());
+                    conn.pause();
+                    nodenet::set_timeout(20, move || {
+                        conn.resume();
                     });
                 });
-                c.on(
-                    End,
-                    must_call!(move || {
-                        assert_eq!(total.get(), SIZE * N);
-                        c.end();
-                    }),
-                );
-                c
-            },
-        );
+                conn.on(End, move || {
+                    server.close(());
+                });
+            })
+            .unwrap();
         run_and_check();
+        assert_eq!(received.get(), SIZE * N);
     });
 }
 
