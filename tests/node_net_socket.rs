@@ -375,8 +375,8 @@ fn test_net_can_reset_timeout() {
 
 /// test-net-connect-buffer.js: a write while connecting is queued and counted in bytesWritten
 /// at once (bytes, not characters), its callback runs after 'connect'; end(b) before connect
-/// works; readyState stays "opening"; the server gets "L'État, c'est moi". (The Node test's
-/// `write() === false` relies on `highWaterMark: 0`, an option nodenet does not have.)
+/// works; readyState stays "opening"; the server gets "L'État, c'est moi". With
+/// `highWaterMark: 0`, as in Node's test, that first `write` returns false.
 #[test]
 fn test_net_connect_buffer() {
     bounded(|| {
@@ -400,9 +400,12 @@ fn test_net_connect_buffer() {
                 );
             },
             move |port| {
-                let c = net::connect(
-                    port,
-                    "127.0.0.1",
+                let options = nodenet::net::ConnectOptions {
+                    high_water_mark: Some(0),
+                    ..nodenet::net::ConnectOptions::new(port, "127.0.0.1")
+                };
+                let c = net::connect_with(
+                    options,
                     must_call!(move |_c: Socket| {
                         connected.set(true);
                     }),
@@ -411,7 +414,7 @@ fn test_net_connect_buffer() {
                 assert_eq!(c.ready_state(), ReadyState::Opening);
                 let a = "L'État, c'est ";
                 let b = "moi";
-                c.write_with_callback(
+                let r = c.write_with_callback(
                     a,
                     must_call!(move |e: Option<&nodenet::Error>| {
                         assert!(e.is_none());
@@ -419,6 +422,7 @@ fn test_net_connect_buffer() {
                     }),
                 );
                 assert_eq!(c.bytes_written(), a.len() as u64);
+                assert!(!r);
                 c.end_with(b);
                 assert_eq!(c.ready_state(), ReadyState::Opening);
                 c
