@@ -518,22 +518,34 @@ fn test_net_connect_options_ipv6() {
     });
 }
 
-/// test-net-connect-reset.js: resetAndDestroy() on a connecting socket: 'close' once, no
-/// 'error'.
+/// test-net-connect-reset.js: `reset_and_destroy()` right after `connect`, while connecting:
+/// the client gets one `'close'` and no `'error'`; the reset waits for the connection, so the
+/// server accepts it and its socket gets one `'error'`, `ECONNRESET` `read ECONNRESET`.
 #[test]
 fn test_net_connect_reset() {
     bounded(|| {
-        serve_client(
-            |s| {
-                s.on(Error, |_e| {});
-            },
-            |port| {
-                let c = net::connect(port, "127.0.0.1", must_not_call!(|_c|));
-                c.on(Error, must_not_call!(|_e|));
-                c.reset_and_destroy();
-                c
-            },
-        );
+        let server = Server::new(ServerOptions::default());
+        server
+            .listen(
+                (0, "127.0.0.1"),
+                must_call!(move || {
+                    let conn = net::connect_to((server.address().unwrap().port, "127.0.0.1"));
+                    conn.on(Close, must_call!(|_had_error| {}));
+                    conn.on(Error, must_not_call!(|_e|));
+                    server.on(Connection, move |socket| {
+                        socket.on(
+                            Error,
+                            must_call!(|err: &Error| {
+                                assert_eq!(err.code(), Some("ECONNRESET"));
+                                assert_eq!(err.message(), "read ECONNRESET");
+                            }),
+                        );
+                        server.close(());
+                    });
+                    conn.reset_and_destroy();
+                }),
+            )
+            .unwrap();
         run_and_check();
     });
 }
