@@ -829,67 +829,138 @@ fn test_net_pause_resume_connecting() {
     });
 }
 
-/// test-net-pingpong.js: N ping/pong exchanges with readyState checks, then end/close.
+/// test-net-pingpong.js: 1000 PING/PONG round trips against a half-open server, over a
+/// socket file, 127.0.0.1, `localhost` and ::1. The server has one connection, never more than
+/// one message queued, and is readable and writable while pinged; after the client's final
+/// PING (sent with `end()`) the client is read-only and still gets that PONG, the server sees
+/// `'end'` while still writable (half-open) and ends. N + 1 pongs received and N + 1 write
+/// callbacks; both sides closed and neither readable nor writable at `'close'`.
 #[test]
 fn test_net_pingpong() {
-    for host in HOSTS {
-        bounded(move || {
-            const N: usize = 100;
-            let server = net::create_server(must_call!(move |s: Socket| {
-                assert_eq!(s.ready_state(), ReadyState::Open);
-                s.set_no_delay(true);
-                s.set_encoding(Encoding::Utf8);
-                s.on(Data, move |d| {
-                    assert_eq!(s.ready_state(), ReadyState::Open);
-                    assert_eq!(d.as_str(), Some("PING"));
-                    s.write("PONG");
+    enum Target {
+        Path(std::path::PathBuf),
+        Host(&'static str),
+    }
+    let path = std::env::temp_dir().join(format!("nodenet-pingpong-{}.sock", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    for target in [
+        Target::Path(path),
+        Target::Host("127.0.0.1"),
+        Target::Host("localhost"),
+        Target::Host("::1"),
+    ] {
+        bounded(move || ping_pong(target));
+    }
+
+    fn ping_pong(target: Target) {
+        use std::cell::Cell;
+        use std::rc::Rc;
+        const N: usize = 1000;
+        let count = Rc::new(Cell::new(0usize));
+        let sent_pongs = Rc::new(Cell::new(0usize));
+        let sent_final_ping = Rc::new(Cell::new(false));
+        let server_slot = Slot::<Server>::new();
+        let (server_count, pongs) = (count.clone(), sent_pongs.clone());
+        let server = net::create_server_with(
+            ServerOptions {
+                allow_half_open: true,
+                ..ServerOptions::default()
+            },
+            must_call!(move |socket: Socket| {
+                let server = server_slot.get();
+                assert_eq!(server.connections(), 1);
+                socket.set_no_delay(true);
+                socket.set_timeout(0, ());
+                socket.set_encoding(Encoding::Utf8);
+                let (count, pongs) = (server_count.clone(), pongs.clone());
+                socket.on(Data, move |data| {
+                    assert!(socket.writable_length() <= 4);
+                    assert!(socket.writable());
+                    assert!(socket.readable());
+                    assert!(count.get() <= N);
+                    assert_eq!(data.as_str(), Some("PING"));
+                    let pongs = pongs.clone();
+                    socket.write_with_callback("PONG", move |_err| {
+                        pongs.set(pongs.get() + 1);
+                    });
                 });
-                s.on(
+                socket.on(
                     End,
                     must_call!(move || {
-                        assert_eq!(s.ready_state(), ReadyState::WriteOnly);
-                        s.end();
+                        assert!(socket.writable()); // because allowHalfOpen
+                        assert!(!socket.readable());
+                        socket.end();
                     }),
                 );
-                s.on(
+                socket.on(Error, must_not_call!(|_e|));
+                socket.on(
                     Close,
-                    must_call!(move |had_error| {
-                        assert!(!had_error);
-                        assert_eq!(s.ready_state(), ReadyState::Closed);
+                    must_call!(move |_had_error| {
+                        assert!(!socket.writable());
+                        assert!(!socket.readable());
+                        server.close(());
                     }),
                 );
-            }));
-            listen_then_client(server, host, move |port| {
-                let count = Slot::<usize>::new();
-                count.set(0);
-                let c = net::connect(port, host, move |c| {
-                    assert_eq!(c.ready_state(), ReadyState::Open);
-                    c.write("PING");
-                });
-                c.set_encoding(Encoding::Utf8);
-                c.on(Data, move |d| {
-                    assert_eq!(d.as_str(), Some("PONG"));
-                    let n = count.get() + 1;
-                    count.set(n);
-                    if n < N {
-                        assert_eq!(c.ready_state(), ReadyState::Open);
-                        c.write("PING");
-                    } else {
-                        c.end();
-                        assert_eq!(c.ready_state(), ReadyState::ReadOnly);
-                    }
-                });
-                c.on(
-                    Close,
-                    must_call!(move |had_error| {
-                        assert!(!had_error);
-                        assert_eq!(count.get(), N);
-                    }),
-                );
-                c
+            }),
+        );
+        server_slot.set(server);
+        let client = move |client: Socket| {
+            client.set_encoding(Encoding::Ascii);
+            client.on(
+                Connect,
+                must_call!(move || {
+                    assert!(client.readable());
+                    assert!(client.writable());
+                    client.write("PING");
+                }),
+            );
+            let (client_count, final_ping) = (count.clone(), sent_final_ping.clone());
+            client.on(Data, move |data| {
+                assert_eq!(data.as_str(), Some("PONG"));
+                client_count.set(client_count.get() + 1);
+                if final_ping.get() {
+                    assert!(!client.writable());
+                    assert!(client.readable());
+                    return;
+                }
+                assert!(client.writable());
+                assert!(client.readable());
+                if client_count.get() < N {
+                    client.write("PING");
+                } else {
+                    final_ping.set(true);
+                    client.write("PING");
+                    client.end();
+                }
             });
-            run_and_check();
-        });
+            client.on(
+                Close,
+                must_call!(move |_had_error| {
+                    assert_eq!(count.get(), N + 1);
+                    assert_eq!(sent_pongs.get(), N + 1);
+                    assert!(sent_final_ping.get());
+                }),
+            );
+            client.on(Error, must_not_call!(|_e|));
+        };
+        match target {
+            Target::Path(path) => {
+                let p = path.clone();
+                server
+                    .listen(path.as_path(), move || {
+                        client(net::connect_to(nodenet::net::ConnectOptions::path(p)));
+                    })
+                    .unwrap();
+            }
+            Target::Host(host) => {
+                server
+                    .listen((0, host), move || {
+                        client(net::connect_to((server.address().unwrap().port, host)));
+                    })
+                    .unwrap();
+            }
+        }
+        run_and_check();
     }
 }
 
