@@ -268,39 +268,50 @@ fn test_net_bytes_read() {
     });
 }
 
-/// test-net-bytes-stats.js (first connection; the reconnect of the same Socket is not
-/// supported): write('foo') + end('bar') gives bytesRead and bytesWritten of 6 on both ends.
+/// test-net-bytes-stats.js: a client writes "foo" and, in the write callback, ends with
+/// "bar"; from its `'close'` the same socket connects again, once. The server adds each
+/// socket's `bytes_read` at `'end'`, the client its `bytes_written` at `'finish'` (each
+/// connection counts from zero): 12 and 12 in all.
 #[test]
 fn test_net_bytes_stats() {
+    use std::cell::Cell;
+    use std::rc::Rc;
     bounded(|| {
-        serve_client(
-            |s| {
-                s.on(Data, |_d| {});
-                s.on(
-                    End,
-                    must_call!(move || {
-                        assert_eq!(s.bytes_read(), 6);
-                        s.end_with("foobar");
-                    }),
-                );
-            },
-            |port| {
-                let c = net::connect(port, "127.0.0.1", move |c| {
-                    c.write("foo");
-                    c.end_with("bar");
+        let bytes_read = Rc::new(Cell::new(0u64));
+        let bytes_written = Rc::new(Cell::new(0u64));
+        let read = bytes_read.clone();
+        let tcp = net::create_server(move |s| {
+            s.resume();
+            let read = read.clone();
+            s.on(End, move || read.set(read.get() + s.bytes_read()));
+        });
+        let written = bytes_written.clone();
+        tcp.listen((0, "127.0.0.1"), move || {
+            let port = tcp.address().unwrap().port;
+            let socket = net::connect_to((port, "127.0.0.1"));
+            let count = Rc::new(Cell::new(0));
+            let connects = count.clone();
+            socket.on(Connect, move || {
+                connects.set(connects.get() + 1);
+                socket.write_with_callback("foo", move |_err| {
+                    socket.end_with("bar");
                 });
-                c.on(Data, |_d| {});
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        assert_eq!(c.bytes_read(), 6);
-                        assert_eq!(c.bytes_written(), 6);
-                    }),
-                );
-                c
-            },
-        );
+            });
+            socket.on(Finish, move || {
+                written.set(written.get() + socket.bytes_written())
+            });
+            socket.on(Close, move |_had_error| {
+                if count.get() < 2 {
+                    socket.connect(port, "127.0.0.1");
+                } else {
+                    tcp.close(());
+                }
+            });
+        })
+        .unwrap();
         run_and_check();
+        assert_eq!(bytes_read.get(), 12);
+        assert_eq!(bytes_written.get(), 12);
     });
 }
 
