@@ -93,7 +93,7 @@ impl Room {
     }
 }
 
-fn main() -> Result<(), nodenet::Error> {
+fn main() -> Result<(), Error> {
     env_logger::init();
     let port = std::env::var("PORT")
         .ok()

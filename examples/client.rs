@@ -5,7 +5,7 @@
 //! `cargo run --example client`.
 use nodenet::prelude::*;
 
-fn main() -> Result<(), nodenet::Error> {
+fn main() -> Result<(), Error> {
     env_logger::init();
     let port = std::env::var("PORT")
         .ok()

@@ -16,7 +16,7 @@
 //! ```
 use nodenet::prelude::*;
 
-fn main() -> Result<(), nodenet::Error> {
+fn main() -> Result<(), Error> {
     let port = std::env::var("PORT")
         .ok()
         .and_then(|p| p.parse().ok())

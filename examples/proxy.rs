@@ -12,7 +12,7 @@
 //! echo server and back. `PORT` defaults to 10000 and `TARGET` to `127.0.0.1:10001`.
 use nodenet::prelude::*;
 
-fn main() -> Result<(), nodenet::Error> {
+fn main() -> Result<(), Error> {
     env_logger::init();
     let port = std::env::var("PORT")
         .ok()

@@ -25,7 +25,7 @@ fn codec() -> LengthPrefixedCodec {
     LengthPrefixedCodec::new().with_max_frame_len(MAX_FRAME)
 }
 
-fn main() -> Result<(), nodenet::Error> {
+fn main() -> Result<(), Error> {
     env_logger::init();
     let port = std::env::var("PORT")
         .ok()
@@ -50,10 +50,7 @@ fn main() -> Result<(), nodenet::Error> {
 }
 
 /// Starts the RPC server; `listening` gets it and its port.
-fn serve(
-    port: u16,
-    listening: impl FnOnce(Server, u16) + 'static,
-) -> Result<Server, nodenet::Error> {
+fn serve(port: u16, listening: impl FnOnce(Server, u16) + 'static) -> Result<Server, Error> {
     let server = net::create_server(|socket| {
         let framed = Framed::new(socket, codec());
         let replies = framed.clone();

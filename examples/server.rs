@@ -6,7 +6,7 @@
 //! `cargo run --example client` talk to it too.
 use nodenet::prelude::*;
 
-fn main() -> Result<(), nodenet::Error> {
+fn main() -> Result<(), Error> {
     env_logger::init();
     let port = std::env::var("PORT")
         .ok()
@@ -35,7 +35,7 @@ fn main() -> Result<(), nodenet::Error> {
 
     server.on(Error, |e| {
         // 服务器错误（如启动失败，端口占用）
-        println!("服务器启动失败 {e:?}");
+        println!("服务器启动失败 {e:#?}");
     });
 
     server.listen(port, move || {

@@ -34,7 +34,7 @@ fn show(bytes: &[u8]) -> String {
     }
 }
 
-fn main() -> Result<(), nodenet::Error> {
+fn main() -> Result<(), Error> {
     env_logger::init();
     let port = std::env::var("PORT")
         .ok()

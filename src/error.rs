@@ -13,8 +13,22 @@ use crate::errno;
 
 /// An error as Node reports it: code, errno, syscall, address, port and message.
 ///
-/// `Display` prints the message, as `err.message` in Node; `Debug` prints it the way
-/// `console.log(err)` shows an error, without the stack.
+/// `Display` prints the message, as `err.message` in Node. `Debug` prints the message and the
+/// error's properties in braces, as Node shows an error, without the stack and without the
+/// leading `Error: `: Rust adds that itself when `main` returns `Err`, so that a program whose
+/// `main` returns [`run`](crate::run)'s error prints what Node prints for an uncaught error
+/// (less the stack) and, like Node, exits with status 1. `{:#?}` adds the `Error: `, for
+/// printing an error yourself as `console.log(err)` does.
+///
+/// ```text
+/// Error: connect ECONNREFUSED 127.0.0.1:1 {
+///   errno: -111,
+///   code: 'ECONNREFUSED',
+///   syscall: 'connect',
+///   address: '127.0.0.1',
+///   port: 1
+/// }
+/// ```
 ///
 /// ```
 /// let err = nodenet::Error::new("boom");
@@ -245,15 +259,20 @@ impl fmt::Display for Error {
 }
 
 impl fmt::Debug for Error {
-    // The shape of `console.log(err)` in Node, minus the stack: the message line, then the
-    // own properties in braces.
+    // The shape of Node's uncaught-error report, minus the stack and the `Error: ` that
+    // Rust's `main` prints before a returned error's Debug: the message, then the own
+    // properties in braces.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if !self.inner.errors.is_empty() {
             // Node: `AggregateError [ECONNREFUSED]:` then the errors.
             write!(f, "AggregateError [{}]:", self.code().unwrap_or(""))?;
             return f.debug_list().entries(&self.inner.errors).finish();
         }
-        write!(f, "Error: {}", self.inner.message)?;
+        if f.alternate() {
+            // `{:#?}`: the whole of `console.log(err)`, for printing an error yourself.
+            f.write_str("Error: ")?;
+        }
+        f.write_str(&self.inner.message)?;
         let mut fields: Vec<String> = Vec::new();
         let code = self
             .inner
@@ -395,16 +414,17 @@ mod tests {
         let connect = Error::from_io_at(&refused, "connect", "127.0.0.1", Some(9));
         assert_eq!(
             format!("{connect:?}"),
-            "Error: connect ECONNREFUSED 127.0.0.1:9 {\n  errno: -111,\n  code: 'ECONNREFUSED',\n  \
+            "connect ECONNREFUSED 127.0.0.1:9 {\n  errno: -111,\n  code: 'ECONNREFUSED',\n  \
              syscall: 'connect',\n  address: '127.0.0.1',\n  port: 9\n}"
         );
         let in_use = io::Error::from_raw_os_error(98);
         let listen = Error::from_uv_at(&in_use, "listen", "::", Some(10000));
         assert_eq!(
             format!("{listen:?}"),
-            "Error: listen EADDRINUSE: address already in use :::10000 {\n  code: 'EADDRINUSE',\n  \
+            "listen EADDRINUSE: address already in use :::10000 {\n  code: 'EADDRINUSE',\n  \
              errno: -98,\n  syscall: 'listen',\n  address: '::',\n  port: 10000\n}"
         );
-        assert_eq!(format!("{:?}", Error::new("boom")), "Error: boom");
+        assert_eq!(format!("{:?}", Error::new("boom")), "boom");
+        assert_eq!(format!("{:#?}", Error::new("boom")), "Error: boom");
     }
 }

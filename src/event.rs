@@ -75,6 +75,8 @@ pub(crate) enum Callback {
     Lookup(Shared<dyn FnMut(&LookupInfo)>),
     Attempt(Shared<dyn FnMut(&AttemptInfo)>),
     Dropped(Shared<dyn FnMut(&DropInfo)>),
+    /// `'newListener'` and `'removeListener'`: the name of the event concerned.
+    Name(Shared<dyn FnMut(&'static str)>),
 }
 
 /// A listener ready to register; made by the event names, opaque to users.
@@ -85,18 +87,41 @@ pub struct Listener(pub(crate) Callback);
 #[diagnostic::on_unimplemented(
     message = "a Socket has no `{Self}` event taking this closure",
     label = "not a Socket listener of the right shape",
-    note = "Socket events: Data |data|, End ||, Error |err|, ErrorMonitor |err|, Close |had_error|, Connect ||, Ready ||, Drain ||, Finish ||, Timeout ||, Pause ||, Resume ||, Readable ||, Lookup |info|, ConnectionAttempt |attempt|, ConnectionAttemptFailed |attempt|, ConnectionAttemptTimeout |attempt|"
+    note = "Socket events: Data |data|, End ||, Error |err|, ErrorMonitor |err|, Close |had_error|, Connect ||, Ready ||, Drain ||, Finish ||, Timeout ||, Pause ||, Resume ||, Readable ||, Lookup |info|, ConnectionAttempt |attempt|, ConnectionAttemptFailed |attempt|, ConnectionAttemptTimeout |attempt|, NewListener |name|, RemoveListener |name|"
 )]
 pub trait SocketEvent<F, R>: Event {
     #[doc(hidden)]
     fn listener(listener: F) -> Listener;
 }
 
+/// The events of a [`Socket`] with the one-shot closure (`FnOnce`) that `once` takes.
+#[diagnostic::on_unimplemented(
+    message = "a Socket has no `{Self}` event taking this closure",
+    label = "not a Socket listener of the right shape",
+    note = "Socket events: Data |data|, End ||, Error |err|, ErrorMonitor |err|, Close |had_error|, Connect ||, Ready ||, Drain ||, Finish ||, Timeout ||, Pause ||, Resume ||, Lookup |info|, ConnectionAttempt |attempt|, ConnectionAttemptFailed |attempt|, ConnectionAttemptTimeout |attempt|, NewListener |name|, RemoveListener |name|"
+)]
+pub trait SocketOnceEvent<F, R>: Event {
+    #[doc(hidden)]
+    fn once_listener(listener: F) -> Listener;
+}
+
+/// The events of a [`Server`](crate::net::Server) with the one-shot closure (`FnOnce`) that
+/// `once` takes.
+#[diagnostic::on_unimplemented(
+    message = "a Server has no `{Self}` event taking this closure",
+    label = "not a Server listener of the right shape",
+    note = "Server events: Connection |socket|, Listening ||, Error |err|, ErrorMonitor |err|, Close ||, ConnectionDropped |info|, NewListener |name|, RemoveListener |name|"
+)]
+pub trait ServerOnceEvent<F, R>: Event {
+    #[doc(hidden)]
+    fn once_listener(listener: F) -> Listener;
+}
+
 /// The events of a [`Server`](crate::net::Server), each with the closure it takes.
 #[diagnostic::on_unimplemented(
     message = "a Server has no `{Self}` event taking this closure",
     label = "not a Server listener of the right shape",
-    note = "Server events: Connection |socket|, Listening ||, Error |err|, ErrorMonitor |err|, Close ||, ConnectionDropped |info|"
+    note = "Server events: Connection |socket|, Listening ||, Error |err|, ErrorMonitor |err|, Close ||, ConnectionDropped |info|, NewListener |name|, RemoveListener |name|"
 )]
 pub trait ServerEvent<F, R>: Event {
     #[doc(hidden)]
@@ -117,8 +142,10 @@ macro_rules! event_name {
 
 // A listener may return anything, as a JS arrow function may (`|data| client.write(data)`); the
 // value is ignored, as Node ignores what listeners return.
+// `once` takes an `FnOnce`: it is kept in an `Option` inside the stored `FnMut` and taken on
+// the one call the once rules allow.
 macro_rules! listens {
-    ($trait:ident for $name:ident: $variant:ident ($($arg:ident: $ty:ty),*)) => {
+    ($trait:ident / $once:ident for $name:ident: $variant:ident ($($arg:ident: $ty:ty),*)) => {
         impl<F, R> $trait<F, R> for $name
         where
             F: FnMut($($ty),*) -> R + 'static,
@@ -127,6 +154,22 @@ macro_rules! listens {
                 Listener(Callback::$variant(Rc::new(RefCell::new(
                     move |$($arg: $ty),*| {
                         listener($($arg),*);
+                    },
+                ))))
+            }
+        }
+
+        impl<F, R> $once<F, R> for $name
+        where
+            F: FnOnce($($ty),*) -> R + 'static,
+        {
+            fn once_listener(listener: F) -> Listener {
+                let mut listener = Some(listener);
+                Listener(Callback::$variant(Rc::new(RefCell::new(
+                    move |$($arg: $ty),*| {
+                        if let Some(listener) = listener.take() {
+                            listener($($arg),*);
+                        }
                     },
                 ))))
             }
@@ -147,9 +190,33 @@ event_name! {
     Close = "close"
 }
 event_name! {
-    /// `'error'`: a socket or server failed. Listener: `|err| ...`, with a [`crate::Error`].
-    Error = "error"
+    /// The type of the [`Error`] event name. The name is a constant of this type rather than a
+    /// unit struct so that it lives only in the value namespace: `use nodenet::prelude::*`
+    /// brings both the event `Error` (a value, for `on(Error, ..)`) and the type
+    /// [`crate::Error`] (a type, for `Result<(), Error>`), without a clash.
+    ///
+    /// ```
+    /// use nodenet::event::{ErrorEvent, Event};
+    /// assert_eq!(ErrorEvent.name(), "error");
+    /// ```
+    ErrorEvent = "error"
 }
+
+/// `'error'`: a socket or server failed. Listener: `|err| ...`, with a [`crate::Error`].
+///
+/// A constant, so the name `Error` is free in the type namespace for the error type:
+///
+/// ```
+/// use nodenet::prelude::*;
+///
+/// fn main() -> Result<(), Error> {
+///     let socket = net::connect(1, "127.0.0.1", |_| unreachable!("nothing listens on port 1"));
+///     socket.on(Error, |err: &Error| assert_eq!(err.code(), Some("ECONNREFUSED")));
+///     nodenet::run()
+/// }
+/// ```
+#[allow(non_upper_case_globals)]
+pub const Error: ErrorEvent = ErrorEvent;
 event_name! {
     /// Node's `events.errorMonitor`: its listeners (`|err| ...`) see every `'error'` of a socket
     /// or server before the `'error'` listeners do, to log or count it, and do not handle it:
@@ -245,27 +312,62 @@ event_name! {
     ConnectionDropped = "drop"
 }
 
-listens!(SocketEvent for Data: Data(data: Chunk<'_>));
-listens!(SocketEvent for Lookup: Lookup(info: &LookupInfo));
-listens!(SocketEvent for ConnectionAttempt: Attempt(attempt: &AttemptInfo));
-listens!(SocketEvent for ConnectionAttemptFailed: Attempt(attempt: &AttemptInfo));
-listens!(SocketEvent for ConnectionAttemptTimeout: Attempt(attempt: &AttemptInfo));
-listens!(SocketEvent for Pause: Unit());
-listens!(SocketEvent for Resume: Unit());
-listens!(SocketEvent for Readable: Unit());
-listens!(SocketEvent for End: Unit());
-listens!(SocketEvent for Error: Error(error: &NodeError));
-listens!(SocketEvent for ErrorMonitor: Error(error: &NodeError));
-listens!(SocketEvent for Close: Flag(had_error: bool));
-listens!(SocketEvent for Connect: Unit());
-listens!(SocketEvent for Ready: Unit());
-listens!(SocketEvent for Drain: Unit());
-listens!(SocketEvent for Finish: Unit());
-listens!(SocketEvent for Timeout: Unit());
+event_name! {
+    /// `'newListener'`: a listener is about to be added (it does not see its own addition).
+    /// Listener: `|name| ...`, with the name of the event the listener is for.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// use nodenet::event::NewListener;
+    /// let server = net::create_server(|_| {});
+    /// server.on(NewListener, |name| assert_eq!(name, "listening"))
+    ///     .on(Listening, || {});
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    NewListener = "newListener"
+}
+event_name! {
+    /// `'removeListener'`: a listener was removed (by `off`, `remove_all_listeners`, or as a
+    /// `once` listener about to run). Listener: `|name| ...`, with the event's name.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// use nodenet::event::RemoveListener;
+    /// let server = net::create_server(|_| {});
+    /// let id = server.on_with_id(Listening, || {});
+    /// server.on(RemoveListener, |name| assert_eq!(name, "listening")).off(id);
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    RemoveListener = "removeListener"
+}
 
-listens!(ServerEvent for Connection: Socket(socket: Socket));
-listens!(ServerEvent for Listening: Unit());
-listens!(ServerEvent for Error: Error(error: &NodeError));
-listens!(ServerEvent for ErrorMonitor: Error(error: &NodeError));
-listens!(ServerEvent for Close: Unit());
-listens!(ServerEvent for ConnectionDropped: Dropped(info: &DropInfo));
+listens!(SocketEvent / SocketOnceEvent for Data: Data(data: Chunk<'_>));
+listens!(SocketEvent / SocketOnceEvent for Lookup: Lookup(info: &LookupInfo));
+listens!(SocketEvent / SocketOnceEvent for ConnectionAttempt: Attempt(attempt: &AttemptInfo));
+listens!(SocketEvent / SocketOnceEvent for ConnectionAttemptFailed: Attempt(attempt: &AttemptInfo));
+listens!(SocketEvent / SocketOnceEvent for ConnectionAttemptTimeout: Attempt(attempt: &AttemptInfo));
+listens!(SocketEvent / SocketOnceEvent for Pause: Unit());
+listens!(SocketEvent / SocketOnceEvent for Resume: Unit());
+listens!(SocketEvent / SocketOnceEvent for Readable: Unit());
+listens!(SocketEvent / SocketOnceEvent for End: Unit());
+listens!(SocketEvent / SocketOnceEvent for ErrorEvent: Error(error: &NodeError));
+listens!(SocketEvent / SocketOnceEvent for ErrorMonitor: Error(error: &NodeError));
+listens!(SocketEvent / SocketOnceEvent for Close: Flag(had_error: bool));
+listens!(SocketEvent / SocketOnceEvent for Connect: Unit());
+listens!(SocketEvent / SocketOnceEvent for Ready: Unit());
+listens!(SocketEvent / SocketOnceEvent for Drain: Unit());
+listens!(SocketEvent / SocketOnceEvent for Finish: Unit());
+listens!(SocketEvent / SocketOnceEvent for Timeout: Unit());
+
+listens!(ServerEvent / ServerOnceEvent for Connection: Socket(socket: Socket));
+listens!(ServerEvent / ServerOnceEvent for Listening: Unit());
+listens!(ServerEvent / ServerOnceEvent for ErrorEvent: Error(error: &NodeError));
+listens!(ServerEvent / ServerOnceEvent for ErrorMonitor: Error(error: &NodeError));
+listens!(ServerEvent / ServerOnceEvent for Close: Unit());
+listens!(ServerEvent / ServerOnceEvent for ConnectionDropped: Dropped(info: &DropInfo));
+listens!(SocketEvent / SocketOnceEvent for NewListener: Name(name: &'static str));
+listens!(SocketEvent / SocketOnceEvent for RemoveListener: Name(name: &'static str));
+listens!(ServerEvent / ServerOnceEvent for NewListener: Name(name: &'static str));
+listens!(ServerEvent / ServerOnceEvent for RemoveListener: Name(name: &'static str));

@@ -60,7 +60,7 @@ mod unhandled;
 
 pub use chunk::Chunk;
 pub use error::Error;
-pub use listeners::ListenerId;
+pub use listeners::{ListenerId, RawListener};
 pub use remote::{remote, Remote};
 pub use resources::{active_resources, active_resources_info, now, ResourceInfo};
 pub use runtime::{loop_stats, next_tick, run, LoopStats};
@@ -71,7 +71,23 @@ pub use timers::{
 };
 pub use unhandled::{set_unhandled_error_policy, unhandled_error_policy, UnhandledErrors};
 
-/// Everything a Node-style program needs in one import: `net`, the event names, `Chunk`.
+/// Everything a Node-style program needs in one import: `net`, the event names, `Chunk`, and
+/// the [`crate::Error`] type.
+///
+/// `Error` is both the event name (a value: `on(Error, ..)`) and the error type (a type:
+/// `Result<(), Error>`); they live in Rust's two namespaces, so one import brings both.
+///
+/// ```
+/// use nodenet::prelude::*;
+///
+/// fn main() -> Result<(), Error> {
+///     let server = net::create_server(|client| {
+///         client.on(Error, |err: &Error| eprintln!("{err}")).end();
+///     });
+///     server.on(Error, |err| eprintln!("{err}")).close(());
+///     nodenet::run()
+/// }
+/// ```
 ///
 /// ```
 /// use nodenet::prelude::*;
@@ -85,9 +101,10 @@ pub use unhandled::{set_unhandled_error_policy, unhandled_error_policy, Unhandle
 /// ```
 pub mod prelude {
     pub use crate::event::{
-        Close, Connect, Connection, ConnectionDropped, Data, Drain, End, Error, Event, Finish,
-        Listening, Pause, Readable, Ready, Resume, Timeout,
+        Close, Connect, Connection, ConnectionDropped, Data, Drain, End, Error, ErrorMonitor,
+        Event, Finish, Listening, Pause, Readable, Ready, Resume, Timeout,
     };
     pub use crate::net::{self, ReadyState, Server, Socket, SocketOptions};
     pub use crate::Chunk;
+    pub use crate::Error;
 }

@@ -1,10 +1,22 @@
 //! What happens to an `'error'` event that no listener takes: Node's uncaught exception, given
 //! a Rust form and a switch.
 //!
-//! Node throws such an error from `emit`, and the process exits with code 1. A library cannot
+//! Node throws such an error from `emit`, prints it and exits with status 1. A library cannot
 //! end the process for its user, so nodenet's default is to end [`run`](crate::run) with the
 //! error instead; [`set_unhandled_error_policy`] chooses between that, logging and carrying on,
-//! or panicking with Node's text.
+//! or panicking with Node's text. A `main` that returns `run()`'s result gets Node's ending:
+//! Rust prints `Error: ` and the error's `Debug` (Node's report without the stack, such as
+//! `Error: connect ECONNREFUSED 127.0.0.1:1 { errno: -111, code: 'ECONNREFUSED', .. }`) and
+//! exits with status 1.
+//!
+//! ```no_run
+//! use nodenet::prelude::*;
+//!
+//! fn main() -> Result<(), Error> {
+//!     net::connect(1, "127.0.0.1", |_| {}); // refused, and nobody listens for 'error'
+//!     nodenet::run() // Err: printed as Node prints it; exit status 1
+//! }
+//! ```
 
 use std::cell::Cell;
 
@@ -27,8 +39,9 @@ pub enum UnhandledErrors {
     ReturnFromRun,
     /// Log the error at `error` level and carry on, as if a listener had ignored it.
     Log,
-    /// Panic with Node's text, `Unhandled 'error' event: <the error>`; the panic unwinds out of
-    /// `run()` as a panic in a listener does.
+    /// Panic with Node's text, `Unhandled 'error' event` and then the error as Node prints it
+    /// (`Error: connect ECONNREFUSED ..`); the panic unwinds out of `run()` as a panic in a
+    /// listener does, and an unwinding `main` exits with status 101, not Node's 1.
     Panic,
 }
 
@@ -76,7 +89,7 @@ pub(crate) fn unhandled(error: Error) {
             crate::runtime::core::record_unhandled(error);
         }
         UnhandledErrors::Log => log::error!("unhandled 'error' event (ignored): {error}"),
-        UnhandledErrors::Panic => panic!("Unhandled 'error' event: {error:?}"),
+        UnhandledErrors::Panic => panic!("Unhandled 'error' event\n\nError: {error:?}"),
     }
 }
 

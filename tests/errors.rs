@@ -192,3 +192,52 @@ fn destroy_with_error_emits_error_then_close_true() {
         );
     });
 }
+
+/// What a program prints for an `'error'` nobody handles, against what `node` prints for the
+/// same failure: a `main` returning `run()`'s error gets `Error: ` from Rust and the error's
+/// `Debug`, which must be Node's report without its stack lines (and without the doubled
+/// `Error: Error:` an earlier `Debug` produced). Node exits with status 1, as does a Rust
+/// `main` that returns `Err`.
+#[test]
+fn an_unhandled_error_prints_what_node_prints() {
+    bounded(|| {
+        with_free_port("127.0.0.1", move |port| {
+            net::connect(port, "127.0.0.1", must_not_call!(|_|));
+            SEEN_PORT.with(|seen| seen.set(port));
+        });
+        let err = nodenet::run().expect_err("the refused connection is unhandled");
+        let ours = format!("Error: {err:?}");
+        let port = SEEN_PORT.with(|seen| seen.get());
+        let output = std::process::Command::new("node")
+            .arg("-e")
+            .arg(format!("require('net').connect({port}, '127.0.0.1')"))
+            .output()
+            .expect("node runs (tests/interop.rs needs it too)");
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        // Node's report: the message line, stack lines, then the properties in braces after
+        // the last stack line. Keep the message line and the braces.
+        let lines: Vec<&str> = stderr.lines().collect();
+        let message = lines
+            .iter()
+            .find(|line| line.starts_with("Error: "))
+            .expect("Node's message line");
+        let open = lines
+            .iter()
+            .position(|line| line.ends_with(" {"))
+            .expect("Node's property block");
+        let close = lines[open..]
+            .iter()
+            .position(|line| *line == "}")
+            .expect("the end of the block")
+            + open;
+        let node = format!("{message} {{\n{}\n}}", lines[open + 1..close].join("\n"));
+        assert_eq!(ours, node);
+        assert!(!ours.starts_with("Error: Error:"));
+        run_and_check();
+    });
+}
+
+thread_local! {
+    static SEEN_PORT: std::cell::Cell<u16> = const { std::cell::Cell::new(0) };
+}

@@ -142,53 +142,64 @@ fn test_net_access_byteswritten() {
     });
 }
 
-/// test-net-binary.js: all 256 byte values round-trip through an echo server, read back as
-/// latin1 ('binary') text.
+/// test-net-binary.js: the 256 byte values in reverse order go to a latin1 echo server; for
+/// each character echoed, the client sends the next of 0, 1, ... 255, one at a time, and ends
+/// after the last. It receives 512 characters, and the first 256 reversed are the second 256.
 #[test]
 fn test_net_binary() {
     bounded(|| {
-        let mut binary = Vec::new();
-        for _ in 0..8 {
-            binary.extend(0u8..=255);
-        }
-        let expected: String = binary.iter().map(|&b| b as char).collect();
-        let received = Slot::<String>::new();
-        received.set(String::new());
-        serve_client(
-            |s| {
-                s.on(Data, move |d| {
-                    s.write(d);
-                });
-                s.on(End, move || {
-                    s.end();
-                });
-            },
-            move |port| {
-                let c = net::connect(port, "127.0.0.1", move |c| {
-                    c.write(&binary);
-                    c.end();
-                });
+        let binary_string: Vec<u8> = (0..=255u8).rev().collect();
+        let recv = Slot::<String>::new();
+        recv.set(String::new());
+        let echo_server = net::create_server(|connection| {
+            connection.set_encoding(Encoding::Latin1);
+            connection.on(Data, move |chunk| {
+                let text = chunk.as_str().unwrap();
+                let bytes: Vec<u8> = text.chars().map(|c| c as u8).collect();
+                connection.write(bytes);
+            });
+            connection.on(End, move || {
+                connection.end();
+            });
+        });
+        echo_server
+            .listen((0, "127.0.0.1"), move || {
+                let c = net::connect_to((echo_server.address().unwrap().port, "127.0.0.1"));
                 c.set_encoding(Encoding::Latin1);
-                c.on(Data, move |d| {
-                    let mut r = received.take().unwrap();
-                    r.push_str(d.as_str().expect("text with an encoding"));
-                    received.set(r);
+                let j = std::rc::Rc::new(std::cell::Cell::new(0usize));
+                c.on(Data, move |chunk| {
+                    let text = chunk.as_str().unwrap();
+                    let n = j.get() + text.chars().count();
+                    while j.get() < n && j.get() < 256 {
+                        c.write([j.get() as u8]);
+                        j.set(j.get() + 1);
+                    }
+                    if j.get() == 256 {
+                        c.end();
+                    }
+                    let mut r = recv.take().unwrap();
+                    r.push_str(text);
+                    recv.set(r);
                 });
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        assert_eq!(received.get(), expected);
-                    }),
-                );
-                c
-            },
-        );
+                c.on(Connect, move || {
+                    c.write(&binary_string);
+                });
+                c.on(Close, move |_had_error| {
+                    echo_server.close(());
+                });
+            })
+            .unwrap();
         run_and_check();
+        let recv: Vec<char> = recv.get().chars().collect();
+        assert_eq!(recv.len(), 2 * 256);
+        let first: String = recv[..256].iter().rev().collect();
+        let second: String = recv[256..].iter().collect();
+        assert_eq!(first, second);
     });
 }
 
-/// test-net-buffersize.js: bufferSize (writable_length) is 0 before the write and 0 again at
-/// 'finish', once flushed.
+/// test-net-buffersize.js: nine one-byte writes while connecting make `bufferSize`
+/// (`writable_length`) 1, 2, ... 9, one after each; at `'finish'` it is 0 again.
 #[test]
 fn test_net_buffersize() {
     bounded(|| {
@@ -200,18 +211,19 @@ fn test_net_buffersize() {
                 });
             },
             |port| {
-                let c = net::connect(port, "127.0.0.1", move |c| {
-                    assert_eq!(c.writable_length(), 0);
-                    c.write("foo");
-                    c.end();
-                });
-                c.on(
+                let client = net::connect_to((port, "127.0.0.1"));
+                client.on(
                     Finish,
                     must_call!(move || {
-                        assert_eq!(c.writable_length(), 0);
+                        assert_eq!(client.writable_length(), 0);
                     }),
                 );
-                c
+                for i in 1..10 {
+                    client.write("a");
+                    assert_eq!(client.writable_length(), i);
+                }
+                client.end();
+                client
             },
         );
         run_and_check();
@@ -256,39 +268,50 @@ fn test_net_bytes_read() {
     });
 }
 
-/// test-net-bytes-stats.js (first connection; the reconnect of the same Socket is not
-/// supported): write('foo') + end('bar') gives bytesRead and bytesWritten of 6 on both ends.
+/// test-net-bytes-stats.js: a client writes "foo" and, in the write callback, ends with
+/// "bar"; from its `'close'` the same socket connects again, once. The server adds each
+/// socket's `bytes_read` at `'end'`, the client its `bytes_written` at `'finish'` (each
+/// connection counts from zero): 12 and 12 in all.
 #[test]
 fn test_net_bytes_stats() {
+    use std::cell::Cell;
+    use std::rc::Rc;
     bounded(|| {
-        serve_client(
-            |s| {
-                s.on(Data, |_d| {});
-                s.on(
-                    End,
-                    must_call!(move || {
-                        assert_eq!(s.bytes_read(), 6);
-                        s.end_with("foobar");
-                    }),
-                );
-            },
-            |port| {
-                let c = net::connect(port, "127.0.0.1", move |c| {
-                    c.write("foo");
-                    c.end_with("bar");
+        let bytes_read = Rc::new(Cell::new(0u64));
+        let bytes_written = Rc::new(Cell::new(0u64));
+        let read = bytes_read.clone();
+        let tcp = net::create_server(move |s| {
+            s.resume();
+            let read = read.clone();
+            s.on(End, move || read.set(read.get() + s.bytes_read()));
+        });
+        let written = bytes_written.clone();
+        tcp.listen((0, "127.0.0.1"), move || {
+            let port = tcp.address().unwrap().port;
+            let socket = net::connect_to((port, "127.0.0.1"));
+            let count = Rc::new(Cell::new(0));
+            let connects = count.clone();
+            socket.on(Connect, move || {
+                connects.set(connects.get() + 1);
+                socket.write_with_callback("foo", move |_err| {
+                    socket.end_with("bar");
                 });
-                c.on(Data, |_d| {});
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        assert_eq!(c.bytes_read(), 6);
-                        assert_eq!(c.bytes_written(), 6);
-                    }),
-                );
-                c
-            },
-        );
+            });
+            socket.on(Finish, move || {
+                written.set(written.get() + socket.bytes_written())
+            });
+            socket.on(Close, move |_had_error| {
+                if count.get() < 2 {
+                    socket.connect(port, "127.0.0.1", ());
+                } else {
+                    tcp.close(());
+                }
+            });
+        })
+        .unwrap();
         run_and_check();
+        assert_eq!(bytes_read.get(), 12);
+        assert_eq!(bytes_written.get(), 12);
     });
 }
 
@@ -328,29 +351,30 @@ fn test_net_bytes_written_large() {
     });
 }
 
-/// test-net-can-reset-timeout.js: the server socket's timeout is reset by incoming data, and
-/// 'timeout' fires once afterwards.
+/// test-net-can-reset-timeout.js: the server's socket has a 100 ms timeout and the client
+/// sends nothing: `'timeout'` fires exactly once, and the write in its listener resets the
+/// timer (no second `'timeout'` before the client, on that data, ends, and the server's
+/// socket ends in turn). One connection.
 #[test]
 fn test_net_can_reset_timeout() {
     bounded(|| {
         serve_client(
-            must_call!(move |s: Socket| {
-                s.set_timeout(100, ());
-                s.on(Data, must_call!(move |_d| {}));
-                s.on(
+            must_call!(move |stream: Socket| {
+                stream.set_timeout(100, ());
+                stream.resume();
+                stream.on(
                     Timeout,
                     must_call!(move || {
-                        s.end();
+                        stream.write("WHAT.");
                     }),
                 );
-                s.write("hi");
+                stream.on(End, move || {
+                    stream.end();
+                });
             }),
             |port| {
-                let c = net::connect(port, "127.0.0.1", |_c| {});
+                let c = net::connect_to((port, "127.0.0.1"));
                 c.on(Data, move |_d| {
-                    c.write("x");
-                });
-                c.on(End, move || {
                     c.end();
                 });
                 c
@@ -362,8 +386,8 @@ fn test_net_can_reset_timeout() {
 
 /// test-net-connect-buffer.js: a write while connecting is queued and counted in bytesWritten
 /// at once (bytes, not characters), its callback runs after 'connect'; end(b) before connect
-/// works; readyState stays "opening"; the server gets "L'État, c'est moi". (The Node test's
-/// `write() === false` relies on `highWaterMark: 0`, an option nodenet does not have.)
+/// works; readyState stays "opening"; the server gets "L'État, c'est moi". With
+/// `highWaterMark: 0`, as in Node's test, that first `write` returns false.
 #[test]
 fn test_net_connect_buffer() {
     bounded(|| {
@@ -387,9 +411,12 @@ fn test_net_connect_buffer() {
                 );
             },
             move |port| {
-                let c = net::connect(
-                    port,
-                    "127.0.0.1",
+                let options = nodenet::net::ConnectOptions {
+                    high_water_mark: Some(0),
+                    ..nodenet::net::ConnectOptions::new(port, "127.0.0.1")
+                };
+                let c = net::connect_with(
+                    options,
                     must_call!(move |_c: Socket| {
                         connected.set(true);
                     }),
@@ -398,7 +425,7 @@ fn test_net_connect_buffer() {
                 assert_eq!(c.ready_state(), ReadyState::Opening);
                 let a = "L'État, c'est ";
                 let b = "moi";
-                c.write_with_callback(
+                let r = c.write_with_callback(
                     a,
                     must_call!(move |e: Option<&nodenet::Error>| {
                         assert!(e.is_none());
@@ -406,6 +433,7 @@ fn test_net_connect_buffer() {
                     }),
                 );
                 assert_eq!(c.bytes_written(), a.len() as u64);
+                assert!(!r);
                 c.end_with(b);
                 assert_eq!(c.ready_state(), ReadyState::Opening);
                 c
@@ -501,123 +529,192 @@ fn test_net_connect_options_ipv6() {
     });
 }
 
-/// test-net-connect-reset.js: resetAndDestroy() on a connecting socket: 'close' once, no
-/// 'error'.
+/// test-net-connect-reset.js: `reset_and_destroy()` right after `connect`, while connecting:
+/// the client gets one `'close'` and no `'error'`; the reset waits for the connection, so the
+/// server accepts it and its socket gets one `'error'`, `ECONNRESET` `read ECONNRESET`.
 #[test]
 fn test_net_connect_reset() {
     bounded(|| {
-        serve_client(
-            |s| {
-                s.on(Error, |_e| {});
-            },
-            |port| {
-                let c = net::connect(port, "127.0.0.1", must_not_call!(|_c|));
-                c.on(Error, must_not_call!(|_e|));
-                c.reset_and_destroy();
-                c
-            },
-        );
+        let server = Server::new(ServerOptions::default());
+        server
+            .listen(
+                (0, "127.0.0.1"),
+                must_call!(move || {
+                    let conn = net::connect_to((server.address().unwrap().port, "127.0.0.1"));
+                    conn.on(Close, must_call!(|_had_error| {}));
+                    conn.on(Error, must_not_call!(|_e|));
+                    server.on(Connection, move |socket| {
+                        socket.on(
+                            Error,
+                            must_call!(|err: &Error| {
+                                assert_eq!(err.code(), Some("ECONNRESET"));
+                                assert_eq!(err.message(), "read ECONNRESET");
+                            }),
+                        );
+                        server.close(());
+                    });
+                    conn.reset_and_destroy();
+                }),
+            )
+            .unwrap();
         run_and_check();
     });
 }
 
-/// test-net-connect-reset-after-destroy.js: resetAndDestroy() after destroy(): no second
-/// 'close', no throw.
+/// test-net-connect-reset-after-destroy.js: on `'connect'`, `reset_and_destroy().destroy()`
+/// returns the socket itself; the client then gets no `'error'`, and a write after it fails in
+/// its callback with `ERR_STREAM_DESTROYED`, `Cannot call write after a stream was destroyed`.
+/// The server's socket gets exactly one `'error'`: `ECONNRESET`, `read ECONNRESET`.
 #[test]
 fn test_net_connect_reset_after_destroy() {
     bounded(|| {
-        serve_client(
-            |s| {
-                s.on(Error, |_e| {});
-            },
-            |port| {
-                net::connect(port, "127.0.0.1", move |c| {
-                    c.destroy();
-                    c.reset_and_destroy();
-                })
-            },
-        );
+        let server = Server::new(ServerOptions::default());
+        server
+            .listen(
+                (0, "127.0.0.1"),
+                must_call!(move || {
+                    let port = server.address().unwrap().port;
+                    let conn = net::connect_to((port, "127.0.0.1"));
+                    server.on(Connection, move |socket| {
+                        socket.on(
+                            Error,
+                            must_call!(|err: &Error| {
+                                assert_eq!(err.code(), Some("ECONNRESET"));
+                                assert_eq!(err.message(), "read ECONNRESET");
+                            }),
+                        );
+                    });
+                    conn.on(
+                        Connect,
+                        must_call!(move || {
+                            assert_eq!(conn.reset_and_destroy().destroy(), conn);
+                            conn.on(Error, must_not_call!(|_e|));
+                            conn.write_with_callback(
+                                "fzfzfzfzfz",
+                                must_call!(|err: Option<&Error>| {
+                                    let err = err.expect("the write fails");
+                                    assert_eq!(err.code(), Some("ERR_STREAM_DESTROYED"));
+                                    assert_eq!(
+                                        err.message(),
+                                        "Cannot call write after a stream was destroyed"
+                                    );
+                                }),
+                            );
+                            server.close(());
+                        }),
+                    );
+                }),
+            )
+            .unwrap();
         run_and_check();
     });
 }
 
-/// test-net-socket-reset-send.js: resetAndDestroy() on a connected socket: the peer gets
-/// 'error' ECONNRESET and then 'close'.
+/// test-net-socket-reset-send.js (the same script as test-net-connect-reset-after-destroy.js
+/// in Node v20): on `'connect'`, `reset_and_destroy().destroy()` returns the socket; no client
+/// `'error'`; a write after it fails in its callback with `ERR_STREAM_DESTROYED`; the server's
+/// socket gets one `'error'`, `ECONNRESET` `read ECONNRESET`.
 #[test]
 fn test_net_socket_reset_send() {
     bounded(|| {
-        serve_client(
-            |s| {
-                s.on(
-                    Error,
-                    must_call!(|e: &nodenet::Error| {
-                        assert_eq!(e.code(), Some("ECONNRESET"));
-                    }),
-                );
-                s.on(Close, must_call!(|_h| {}));
-                s.write("x");
-            },
-            |port| {
-                let c = net::connect(port, "127.0.0.1", |_c| {});
-                c.on(Data, move |_d| {
-                    c.reset_and_destroy();
-                });
-                c.on(Error, must_not_call!(|_e|));
-                c
-            },
-        );
+        let server = Server::new(ServerOptions::default());
+        server
+            .listen(
+                (0, "127.0.0.1"),
+                must_call!(move || {
+                    let conn = net::connect_to((server.address().unwrap().port, "127.0.0.1"));
+                    server.on(Connection, move |socket| {
+                        socket.on(
+                            Error,
+                            must_call!(|err: &Error| {
+                                assert_eq!(err.code(), Some("ECONNRESET"));
+                                assert_eq!(err.message(), "read ECONNRESET");
+                            }),
+                        );
+                    });
+                    conn.on(
+                        Connect,
+                        must_call!(move || {
+                            assert_eq!(conn.reset_and_destroy().destroy(), conn);
+                            conn.on(Error, must_not_call!(|_e|));
+                            conn.write_with_callback(
+                                "fzfzfzfzfz",
+                                must_call!(|err: Option<&Error>| {
+                                    let err = err.expect("the write fails");
+                                    assert_eq!(err.code(), Some("ERR_STREAM_DESTROYED"));
+                                    assert_eq!(
+                                        err.message(),
+                                        "Cannot call write after a stream was destroyed"
+                                    );
+                                }),
+                            );
+                            server.close(());
+                        }),
+                    );
+                }),
+            )
+            .unwrap();
         run_and_check();
     });
 }
 
-/// test-net-socket-reset-twice.js: resetAndDestroy() twice: no error, 'close' once.
+/// test-net-socket-reset-twice.js: a connection refused (to a port whose server has closed)
+/// gets exactly one `'error'`, whose listener calls `reset_and_destroy()` on the already
+/// destroyed socket, and exactly one `'close'`.
 #[test]
 fn test_net_socket_reset_twice() {
     bounded(|| {
-        serve_client(
-            |s| {
-                s.on(Error, |_e| {});
-            },
-            |port| {
-                let c = net::connect(port, "127.0.0.1", move |c| {
-                    c.reset_and_destroy();
-                    c.reset_and_destroy();
-                });
-                c.on(Error, must_not_call!(|_e|));
-                c
-            },
+        let server = Server::new(ServerOptions::default());
+        server.listen((0, "127.0.0.1"), ()).unwrap();
+        let port = server.address().unwrap().port;
+        let conn = net::connect_to((port, "127.0.0.1"));
+        conn.on(
+            Error,
+            must_call!(move |_err| {
+                conn.reset_and_destroy();
+            }),
         );
+        conn.on(Close, must_call!(|_had_error| {}));
+        server.close(());
         run_and_check();
     });
 }
 
-/// test-net-end-destroyed.js: end() on a destroyed socket is a no-op: no error, no throw.
+/// test-net-end-destroyed.js: a client that calls `end()` on `'connect'` gets the server's
+/// `'end'` (the server side ends too, without half-open) while it is not yet destroyed; the
+/// server sees one connection.
 #[test]
 fn test_net_end_destroyed() {
     bounded(|| {
-        serve_client(
-            |s| {
-                s.on(Error, |_e| {});
-                s.on(End, move || {
-                    s.end();
-                });
-            },
-            |port| {
-                let c = net::connect(port, "127.0.0.1", move |c| {
-                    c.destroy();
-                    c.end();
-                    assert!(c.destroyed());
-                });
-                c.on(Error, must_not_call!(|_e|));
-                c
-            },
-        );
+        let server = Server::new(ServerOptions::default());
+        server.on(Connection, must_call!(|_socket: Socket| {}));
+        server
+            .listen(
+                (0, "127.0.0.1"),
+                must_call!(move || {
+                    let socket = net::connect_to((server.address().unwrap().port, "127.0.0.1"));
+                    socket.on(
+                        Connect,
+                        must_call!(move || {
+                            socket.on(
+                                End,
+                                must_call!(move || {
+                                    assert!(!socket.destroyed());
+                                    server.close(());
+                                }),
+                            );
+                            socket.end();
+                        }),
+                    );
+                }),
+            )
+            .unwrap();
         run_and_check();
     });
 }
 
 /// test-net-error-twice.js: the client destroys while the server writes 10 MiB: the server
-/// socket emits 'error' at most once (Node: exactly once, EPIPE or ECONNRESET).
+/// socket emits 'error' exactly once (EPIPE or ECONNRESET), never the same error twice.
 #[test]
 fn test_net_error_twice() {
     bounded(|| {
@@ -648,175 +745,233 @@ fn test_net_error_twice() {
     });
 }
 
-/// test-net-large-string.js: a 1 MB utf8 string write arrives whole.
+/// test-net-large-string.js: 40 Ki characters `あ` (3 bytes each in UTF-8), written at once
+/// by a client that ends; the server, with `set_encoding(utf8)`, receives exactly 40 Ki
+/// characters (counted as Node counts a string's length: UTF-16 units, one each here), and
+/// the client's `'end'` closes the server.
 #[test]
 fn test_net_large_string() {
+    const K_POOL_SIZE: usize = 40 * 1024;
     bounded(|| {
-        let data = "Cyberdyne Systems ".repeat(1024 * 1024 / 18);
-        let len = data.len();
-        let received = Slot::<String>::new();
-        received.set(String::new());
-        serve_client(
-            move |s| {
-                s.set_encoding(Encoding::Utf8);
-                s.on(Data, move |d| {
-                    let mut r = received.take().unwrap();
-                    r.push_str(d.as_str().unwrap());
-                    received.set(r);
+        let received_size = std::rc::Rc::new(std::cell::Cell::new(0usize));
+        let size = received_size.clone();
+        let server = net::create_server(move |socket| {
+            socket.set_encoding(Encoding::Utf8);
+            let size = size.clone();
+            socket.on(Data, move |data| {
+                size.set(size.get() + data.as_str().unwrap().encode_utf16().count());
+            });
+            socket.on(End, move || {
+                socket.end();
+            });
+        });
+        server
+            .listen((0, "127.0.0.1"), move || {
+                let client = net::connect_to((server.address().unwrap().port, "127.0.0.1"));
+                client.on(End, move || {
+                    server.close(());
                 });
-                s.on(
-                    End,
-                    must_call!(move || {
-                        assert_eq!(received.get().len(), len);
-                        s.end();
-                    }),
-                );
-            },
-            move |port| {
-                net::connect(port, "127.0.0.1", move |c| {
-                    c.write(&data);
-                    c.end();
-                })
-            },
-        );
+                client.write("あ".repeat(K_POOL_SIZE));
+                client.end();
+            })
+            .unwrap();
         run_and_check();
+        assert_eq!(received_size.get(), K_POOL_SIZE);
     });
 }
 
-/// test-net-pause-resume-connecting.js: pause()/resume() before the connection: the last
-/// call wins; a paused socket gets no 'data' until resumed.
+/// test-net-pause-resume-connecting.js: five clients call `pause()`/`resume()` before they
+/// are connected, and the last call wins: `resume`, `pause resume` and `resume pause resume`
+/// get the server's data; `pause` and `resume resume pause` get none (100 ms later their
+/// `'data'` listeners are removed and they resume, to finish). Five connections, three
+/// `'data'` events.
 #[test]
 fn test_net_pause_resume_connecting() {
     bounded(|| {
-        let conns = Slot::<usize>::new();
-        conns.set(0);
+        let connections = Slot::<usize>::new();
+        connections.set(0);
+        let data_events = Slot::<usize>::new();
+        data_events.set(0);
         serve(
-            move |s| {
-                s.on(Error, |_e| {});
-                conns.set(conns.get() + 1);
-                s.end_with("hello");
+            move |conn| {
+                connections.set(connections.get() + 1);
+                conn.end_with("This was the year he fell to pieces.");
             },
             move |server, port| {
+                let on_data_ok = move |_data: Chunk<'_>| data_events.set(data_events.get() + 1);
+                let tear_down = |conn: Socket| {
+                    nodenet::set_timeout(100, move || {
+                        conn.remove_all_listeners(Data).resume();
+                    });
+                };
                 let closed = Slot::<usize>::new();
                 closed.set(0);
-                let on_close = move || {
-                    closed.set(closed.get() + 1);
-                    if closed.get() == 4 {
-                        server.close(());
-                    }
+                let connect = move || {
+                    let conn = net::connect(port, "localhost", |_c| {});
+                    conn.on(Close, move |_had_error| {
+                        closed.set(closed.get() + 1);
+                        if closed.get() == 5 {
+                            server.close(());
+                        }
+                    });
+                    conn
                 };
-                // Paused then resumed: data flows.
-                let c1 = net::connect(port, "127.0.0.1", |_c| {});
-                c1.pause();
-                c1.resume();
-                c1.on(Data, must_call!(|_d| {}));
-                c1.on(Close, move |_h| on_close());
-                // Resumed then paused: no data until resumed later.
-                let c2 = net::connect(port, "127.0.0.1", |_c| {});
-                c2.resume();
-                c2.pause();
-                c2.on(Data, must_not_call!(|_d|));
-                c2.on(
-                    Connect,
-                    must_call!(move || {
-                        nodenet::set_timeout(20, move || {
-                            c2.destroy();
-                        });
-                    }),
-                );
-                c2.on(Close, move |_h| on_close());
-                // Paused only.
-                let c3 = net::connect(port, "127.0.0.1", |_c| {});
-                c3.pause();
-                c3.on(Data, must_not_call!(|_d|));
-                c3.on(
-                    Connect,
-                    must_call!(move || {
-                        nodenet::set_timeout(20, move || {
-                            c3.destroy();
-                        });
-                    }),
-                );
-                c3.on(Close, move |_h| on_close());
-                // Paused, then resumed after connect.
-                let c4 = net::connect(port, "127.0.0.1", |_c| {});
-                c4.pause();
-                c4.on(
-                    Connect,
-                    must_call!(move || {
-                        c4.resume();
-                    }),
-                );
-                c4.on(Data, must_call!(|_d| {}));
-                c4.on(Close, move |_h| on_close());
+                // Client 1
+                connect().resume().on(Data, on_data_ok);
+                // Client 2
+                connect().pause().resume().on(Data, on_data_ok);
+                // Client 3
+                let conn = connect().pause().on(Data, must_not_call!(|_d|));
+                tear_down(conn);
+                // Client 4
+                connect().resume().pause().resume().on(Data, on_data_ok);
+                // Client 5
+                let conn = connect()
+                    .resume()
+                    .resume()
+                    .pause()
+                    .on(Data, must_not_call!(|_d|));
+                tear_down(conn);
             },
         );
         run_and_check();
-        assert_eq!(conns.get(), 4);
+        assert_eq!(connections.get(), 5);
+        assert_eq!(data_events.get(), 3);
     });
 }
 
-/// test-net-pingpong.js: N ping/pong exchanges with readyState checks, then end/close.
+/// test-net-pingpong.js: 1000 PING/PONG round trips against a half-open server, over a
+/// socket file, 127.0.0.1, `localhost` and ::1. The server has one connection, never more than
+/// one message queued, and is readable and writable while pinged; after the client's final
+/// PING (sent with `end()`) the client is read-only and still gets that PONG, the server sees
+/// `'end'` while still writable (half-open) and ends. N + 1 pongs received and N + 1 write
+/// callbacks; both sides closed and neither readable nor writable at `'close'`.
 #[test]
 fn test_net_pingpong() {
-    for host in HOSTS {
-        bounded(move || {
-            const N: usize = 100;
-            let server = net::create_server(must_call!(move |s: Socket| {
-                assert_eq!(s.ready_state(), ReadyState::Open);
-                s.set_no_delay(true);
-                s.set_encoding(Encoding::Utf8);
-                s.on(Data, move |d| {
-                    assert_eq!(s.ready_state(), ReadyState::Open);
-                    assert_eq!(d.as_str(), Some("PING"));
-                    s.write("PONG");
+    enum Target {
+        Path(std::path::PathBuf),
+        Host(&'static str),
+    }
+    let path = std::env::temp_dir().join(format!("nodenet-pingpong-{}.sock", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    for target in [
+        Target::Path(path),
+        Target::Host("127.0.0.1"),
+        Target::Host("localhost"),
+        Target::Host("::1"),
+    ] {
+        bounded(move || ping_pong(target));
+    }
+
+    fn ping_pong(target: Target) {
+        use std::cell::Cell;
+        use std::rc::Rc;
+        const N: usize = 1000;
+        let count = Rc::new(Cell::new(0usize));
+        let sent_pongs = Rc::new(Cell::new(0usize));
+        let sent_final_ping = Rc::new(Cell::new(false));
+        let server_slot = Slot::<Server>::new();
+        let (server_count, pongs) = (count.clone(), sent_pongs.clone());
+        let server = net::create_server_with(
+            ServerOptions {
+                allow_half_open: true,
+                ..ServerOptions::default()
+            },
+            must_call!(move |socket: Socket| {
+                let server = server_slot.get();
+                assert_eq!(server.connections(), 1);
+                socket.set_no_delay(true);
+                socket.set_timeout(0, ());
+                socket.set_encoding(Encoding::Utf8);
+                let (count, pongs) = (server_count.clone(), pongs.clone());
+                socket.on(Data, move |data| {
+                    assert!(socket.writable_length() <= 4);
+                    assert!(socket.writable());
+                    assert!(socket.readable());
+                    assert!(count.get() <= N);
+                    assert_eq!(data.as_str(), Some("PING"));
+                    let pongs = pongs.clone();
+                    socket.write_with_callback("PONG", move |_err| {
+                        pongs.set(pongs.get() + 1);
+                    });
                 });
-                s.on(
+                socket.on(
                     End,
                     must_call!(move || {
-                        assert_eq!(s.ready_state(), ReadyState::WriteOnly);
-                        s.end();
+                        assert!(socket.writable()); // because allowHalfOpen
+                        assert!(!socket.readable());
+                        socket.end();
                     }),
                 );
-                s.on(
+                socket.on(Error, must_not_call!(|_e|));
+                socket.on(
                     Close,
-                    must_call!(move |had_error| {
-                        assert!(!had_error);
-                        assert_eq!(s.ready_state(), ReadyState::Closed);
+                    must_call!(move |_had_error| {
+                        assert!(!socket.writable());
+                        assert!(!socket.readable());
+                        server.close(());
                     }),
                 );
-            }));
-            listen_then_client(server, host, move |port| {
-                let count = Slot::<usize>::new();
-                count.set(0);
-                let c = net::connect(port, host, move |c| {
-                    assert_eq!(c.ready_state(), ReadyState::Open);
-                    c.write("PING");
-                });
-                c.set_encoding(Encoding::Utf8);
-                c.on(Data, move |d| {
-                    assert_eq!(d.as_str(), Some("PONG"));
-                    let n = count.get() + 1;
-                    count.set(n);
-                    if n < N {
-                        assert_eq!(c.ready_state(), ReadyState::Open);
-                        c.write("PING");
-                    } else {
-                        c.end();
-                        assert_eq!(c.ready_state(), ReadyState::ReadOnly);
-                    }
-                });
-                c.on(
-                    Close,
-                    must_call!(move |had_error| {
-                        assert!(!had_error);
-                        assert_eq!(count.get(), N);
-                    }),
-                );
-                c
+            }),
+        );
+        server_slot.set(server);
+        let client = move |client: Socket| {
+            client.set_encoding(Encoding::Ascii);
+            client.on(
+                Connect,
+                must_call!(move || {
+                    assert!(client.readable());
+                    assert!(client.writable());
+                    client.write("PING");
+                }),
+            );
+            let (client_count, final_ping) = (count.clone(), sent_final_ping.clone());
+            client.on(Data, move |data| {
+                assert_eq!(data.as_str(), Some("PONG"));
+                client_count.set(client_count.get() + 1);
+                if final_ping.get() {
+                    assert!(!client.writable());
+                    assert!(client.readable());
+                    return;
+                }
+                assert!(client.writable());
+                assert!(client.readable());
+                if client_count.get() < N {
+                    client.write("PING");
+                } else {
+                    final_ping.set(true);
+                    client.write("PING");
+                    client.end();
+                }
             });
-            run_and_check();
-        });
+            client.on(
+                Close,
+                must_call!(move |_had_error| {
+                    assert_eq!(count.get(), N + 1);
+                    assert_eq!(sent_pongs.get(), N + 1);
+                    assert!(sent_final_ping.get());
+                }),
+            );
+            client.on(Error, must_not_call!(|_e|));
+        };
+        match target {
+            Target::Path(path) => {
+                let p = path.clone();
+                server
+                    .listen(path.as_path(), move || {
+                        client(net::connect_to(nodenet::net::ConnectOptions::path(p)));
+                    })
+                    .unwrap();
+            }
+            Target::Host(host) => {
+                server
+                    .listen((0, host), move || {
+                        client(net::connect_to((server.address().unwrap().port, host)));
+                    })
+                    .unwrap();
+            }
+        }
+        run_and_check();
     }
 }
 
@@ -853,59 +1008,72 @@ fn test_net_remote_address_port() {
     }
 }
 
-/// test-net-settimeout.js: setTimeout(ms) then setTimeout(0) disables it: no 'timeout'.
+/// test-net-settimeout.js: `set_timeout(T, cb)` returns the socket; `set_timeout(0)` right
+/// after disables it: no `'timeout'` within 2T, then the socket is destroyed.
 #[test]
 fn test_net_settimeout() {
+    const T: u64 = 100;
     bounded(|| {
         serve_client(
             |s| {
-                s.on(End, move || {
-                    s.end();
-                });
+                s.write("hello");
+                s.on(Error, |_e| {});
             },
             |port| {
-                let c = net::connect(port, "127.0.0.1", move |c| {
-                    c.set_timeout(10, must_not_call!());
-                    c.set_timeout(0, ());
-                    nodenet::set_timeout(50, move || {
-                        c.end();
-                    });
+                let socket = net::connect_to((port, "127.0.0.1"));
+                assert_eq!(socket.set_timeout(T, must_not_call!()), socket);
+                socket.set_timeout(0, ());
+                socket.on(Timeout, must_not_call!());
+                nodenet::set_timeout(T * 2, move || {
+                    socket.destroy();
                 });
-                c.on(Timeout, must_not_call!());
-                c
+                socket
             },
         );
         run_and_check();
     });
 }
 
-/// test-net-socket-close-after-end.js: the server end('foo')s; on the client 'end' precedes
-/// 'close'.
+/// test-net-socket-close-after-end.js: each side `end("foo")`s; the server's socket, which
+/// starts reading only 100 ms later (Node: `read()` in a timeout after `'readable'`; here
+/// `pause()` at once and `resume()` after 100 ms), still emits `'end'` before its one
+/// `'close'`.
 #[test]
 fn test_net_socket_close_after_end() {
     bounded(|| {
-        serve_client(
-            |s| {
-                s.end_with("foo");
-            },
-            |port| {
-                let log = Log::new();
-                let c = net::connect(port, "127.0.0.1", |_c| {});
-                c.on(Data, move |d| {
-                    assert_eq!(d.as_bytes(), b"foo");
-                    log.push("data");
-                });
-                c.on(End, must_call!(move || log.push("end")));
-                c.on(
-                    Close,
-                    must_call!(move |_h| {
-                        log.push("close");
-                        log.assert_eq(&["data", "end", "close"]);
-                    }),
-                );
-                c
-            },
-        );
+        let server_slot = Slot::<Server>::new();
+        let server = net::create_server(must_call!(move |socket: Socket| {
+            let end_emitted = std::rc::Rc::new(std::cell::Cell::new(false));
+            socket.pause();
+            nodenet::set_timeout(100, move || {
+                socket.resume();
+            });
+            let ended = end_emitted.clone();
+            socket.on(End, move || ended.set(true));
+            socket.on(
+                Close,
+                must_call!(move |_had_error| {
+                    assert!(end_emitted.get());
+                    server_slot.get().close(());
+                }),
+            );
+            socket.end_with("foo");
+        }));
+        server_slot.set(server);
+        server
+            .listen(
+                (0, "127.0.0.1"),
+                must_call!(move || {
+                    let client =
+                        net::connect(server.address().unwrap().port, "127.0.0.1", |socket| {
+                            socket.end_with("foo");
+                        });
+                    // Node's client never reads the server's "foo" and stays open when the
+                    // process exits; this test checks the loop ends empty, so it reads.
+                    client.resume();
+                }),
+            )
+            .unwrap();
         run_and_check();
     });
 }
@@ -938,45 +1106,62 @@ fn test_net_socket_connecting() {
     });
 }
 
-/// test-net-socket-destroy-send.js: write after destroy: the callback gets
-/// ERR_STREAM_DESTROYED "Cannot call write after a stream was destroyed".
+/// test-net-socket-destroy-send.js, as Node v20 runs it: on `'connect'`, `destroy().destroy()`
+/// returns the socket itself; a write after it gets `ERR_STREAM_DESTROYED`, `Cannot call
+/// write after a stream was destroyed`, in its callback, and no `'error'` is emitted.
 #[test]
 fn test_net_socket_destroy_send() {
     bounded(|| {
-        serve_client(
-            |s| {
-                s.on(Error, |_e| {});
-            },
-            |port| {
-                net::connect(port, "127.0.0.1", move |c| {
-                    c.destroy();
-                    c.write_with_callback(
-                        "hello",
-                        must_call!(|e: Option<&nodenet::Error>| {
-                            let e = e.expect("an error");
-                            assert_eq!(e.code(), Some("ERR_STREAM_DESTROYED"));
-                            assert_eq!(
-                                e.message(),
-                                "Cannot call write after a stream was destroyed"
+        let server = Server::new(ServerOptions::default());
+        server
+            .listen(
+                (0, "127.0.0.1"),
+                must_call!(move || {
+                    let conn = net::connect_to((server.address().unwrap().port, "127.0.0.1"));
+                    conn.on(
+                        Connect,
+                        must_call!(move || {
+                            assert_eq!(conn.destroy().destroy(), conn);
+                            conn.on(Error, must_not_call!(|_e|));
+                            conn.write_with_callback(
+                                "kaboom",
+                                must_call!(|e: Option<&Error>| {
+                                    let e = e.expect("an error");
+                                    assert_eq!(e.code(), Some("ERR_STREAM_DESTROYED"));
+                                    assert_eq!(
+                                        e.message(),
+                                        "Cannot call write after a stream was destroyed"
+                                    );
+                                }),
                             );
+                            server.close(());
                         }),
                     );
-                })
-            },
-        );
+                }),
+            )
+            .unwrap();
         run_and_check();
     });
 }
 
-/// test-net-socket-destroy-twice.js: destroy() twice: 'close' once.
+/// test-net-socket-destroy-twice.js: a connection refused (to a port whose server has
+/// closed) gets exactly one `'error'`, whose listener calls `destroy()` again, and exactly one
+/// `'close'`.
 #[test]
 fn test_net_socket_destroy_twice() {
     bounded(|| {
-        let c = net::connect(9, "127.0.0.1", must_not_call!(|_c|));
-        c.on(Error, must_not_call!(|_e|));
-        c.on(Close, must_call!(|_h| {}));
-        c.destroy();
-        c.destroy();
+        let server = Server::new(ServerOptions::default());
+        server.listen((0, "127.0.0.1"), ()).unwrap();
+        let port = server.address().unwrap().port;
+        let conn = net::connect_to((port, "127.0.0.1"));
+        conn.on(
+            Error,
+            must_call!(move |_err| {
+                conn.destroy();
+            }),
+        );
+        conn.on(Close, must_call!(|_had_error| {}));
+        server.close(());
         run_and_check();
     });
 }
@@ -1036,13 +1221,17 @@ fn test_net_socket_local_address() {
     });
 }
 
-/// test-net-socket-no-halfopen-enforcer.js: with allowHalfOpen false, a socket ends its own
-/// side when the peer ends ('end' then 'finish').
+/// test-net-socket-no-halfopen-enforcer.js, in behaviour: Node checks that a
+/// `new Socket({ allowHalfOpen: false })` has exactly one `'end'` listener (its own, not
+/// also `stream.Duplex`'s enforcer). nodenet keeps no listeners of its own (a fresh socket has
+/// none), so this checks what the single enforcer does: with allowHalfOpen false, a socket
+/// ends its own side once when the peer ends ('end' then 'finish').
 #[test]
 fn test_net_socket_no_halfopen_enforcer() {
     bounded(|| {
         serve_client(
             |s| {
+                assert_eq!(s.listener_count(End), 0);
                 let log = Log::new();
                 s.on(End, must_call!(move || log.push("end")));
                 s.on(Finish, must_call!(move || log.push("finish")));
@@ -1135,28 +1324,32 @@ fn test_net_socket_timeout_after_destroy() {
     });
 }
 
-/// test-net-socket-timeout-unref.js: unref'd sockets with a timeout do not keep the loop
-/// alive (the Node test's process exits).
+/// test-net-socket-timeout-unref.js: the server and its accepted sockets (which write
+/// "hello") are unref'd, and six unref'd clients have timeouts of 8, 5, 3, 6, 2 and 4 s: the
+/// loop ends at once, and no timeout fires.
 #[test]
 fn test_net_socket_timeout_unref() {
     bounded(|| {
-        let server = net::create_server(|s| {
-            s.on(Error, |_e| {});
+        let server = net::create_server(|c| {
+            c.write("hello");
+            c.unref();
         });
         let sockets = Slot::<Vec<Socket>>::new();
         sockets.set(Vec::new());
         listen_then(server, "127.0.0.1", move |port| {
             server.unref();
-            for _ in 0..2 {
-                let c = net::connect(port, "127.0.0.1", |_c| {});
-                c.unref();
-                c.set_timeout(1000 * 1000, must_not_call!());
+            for t in [8, 5, 3, 6, 2, 4] {
+                let socket = net::connect_to((port, "127.0.0.1"));
+                socket.set_timeout(t * 1000, must_not_call!());
+                socket.unref();
                 let mut all = sockets.take().unwrap();
-                all.push(c);
+                all.push(socket);
                 sockets.set(all);
             }
         });
+        let started = std::time::Instant::now();
         nodenet::run().unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
         // run() returned although the sockets are open: they are unref'd. Clean up.
         for s in sockets.get() {
             s.destroy();
@@ -1166,72 +1359,115 @@ fn test_net_socket_timeout_unref() {
     });
 }
 
-/// test-net-stream.js: the server writes a large buffer to a client that destroys: no panic,
-/// the server still closes.
+/// test-net-stream.js (second part): the server sets no-delay, writes 10 buffers of 2 MB and
+/// ends; the client pauses (`pause()` returns the socket) on its first chunk and destroys 20 ms
+/// later. The server socket's `'error'` (the peer reset the connection under its writes) and
+/// `'close'` are each called exactly once, and the server ends with no connections. Node's
+/// first part (`destroy()` on a `new net.Stream()` whose fake `server.connections` is 10
+/// decrements it once) sets internals a Rust handle does not have; not ported.
 #[test]
 fn test_net_stream() {
+    const SIZE: usize = 2_000_000;
+    const N: usize = 10;
     bounded(|| {
-        serve_client(
-            |s| {
-                s.on(Error, |_e| {});
-                s.write(vec![b'x'; 4 * 1024 * 1024]);
-            },
-            |port| {
-                let c = net::connect(port, "127.0.0.1", |_c| {});
-                c.on(Data, move |_d| {
-                    c.destroy();
+        let server_slot = Slot::<Server>::new();
+        let server = net::create_server(must_call!(move |socket: Socket| {
+            socket.set_no_delay(true);
+            socket
+                .on(
+                    Error,
+                    must_call!(move |_err| {
+                        socket.destroy();
+                    }),
+                )
+                .on(
+                    Close,
+                    must_call!(move |_had_error| {
+                        server_slot.get().close(());
+                    }),
+                );
+            let buf = vec![b'a'; SIZE];
+            for _ in 0..N {
+                socket.write_with_callback(&buf[..], |_err| {});
+            }
+            socket.end();
+        }));
+        server_slot.set(server);
+        server
+            .listen((0, "127.0.0.1"), move || {
+                let conn = net::connect(server.address().unwrap().port, "127.0.0.1", |_| {});
+                conn.on(Data, move |_buf| {
+                    assert_eq!(conn.pause(), conn);
+                    nodenet::set_timeout(20, move || {
+                        conn.destroy();
+                    });
                 });
-                c
-            },
-        );
+            })
+            .unwrap();
         run_and_check();
+        assert_eq!(server.connections(), 0);
     });
 }
 
-/// test-net-throttle.js: the server writes until write() returns false, 'drain' follows; the
-/// paused-then-resumed client gets every byte.
+/// test-net-throttle.js: the server writes 1 KiB bodies until `write` returns false, then two
+/// more, and ends (`writable_length` at most the total). The client, with an ASCII encoding,
+/// pauses on each chunk that arrives while it flows and resumes 100 ms later; no data arrives
+/// while it is paused, it pauses more than once, and it receives every character written.
 #[test]
 fn test_net_throttle() {
+    use std::cell::Cell;
+    use std::rc::Rc;
     bounded(|| {
-        const N: usize = 1024 * 1024;
-        serve_client(
-            |s| {
-                let mut chunks = 0;
-                while s.write(vec![b'x'; N]) {
-                    chunks += 1;
-                    assert!(chunks < 1000);
-                }
-                s.on(
-                    Drain,
-                    must_call!(move || {
-                        s.end();
-                    }),
-                );
-            },
-            |port| {
-                let total = Slot::<u64>::new();
-                total.set(0);
-                let c = net::connect(port, "127.0.0.1", |_c| {});
-                c.pause();
-                nodenet::set_timeout(20, move || {
-                    c.resume();
+        let total_length = Rc::new(Cell::new(0usize));
+        let chars_recved = Rc::new(Cell::new(0usize));
+        let npauses = Rc::new(Cell::new(0usize));
+        let total = total_length.clone();
+        let server = net::create_server(move |connection| {
+            let body = "C".repeat(1024);
+            let mut n = 1;
+            while connection.write(&body) {
+                n += 1;
+            }
+            connection.write(&body);
+            connection.write(&body);
+            n += 2;
+            total.set(n * body.len());
+            assert!(connection.writable_length() <= total.get());
+            connection.end();
+        });
+        let (recved, pauses) = (chars_recved.clone(), npauses.clone());
+        server
+            .listen((0, "127.0.0.1"), move || {
+                let client = net::connect_to((server.address().unwrap().port, "127.0.0.1"));
+                client.set_encoding(Encoding::Ascii);
+                let paused = Rc::new(Cell::new(false));
+                client.on(Data, move |d| {
+                    recved.set(recved.get() + d.as_str().unwrap().len());
+                    if !paused.get() {
+                        client.pause();
+                        pauses.set(pauses.get() + 1);
+                        paused.set(true);
+                        let x = recved.get();
+                        let (recved, paused) = (recved.clone(), paused.clone());
+                        nodenet::set_timeout(
+                            100,
+                            must_call!(move || {
+                                assert_eq!(recved.get(), x);
+                                client.resume();
+                                paused.set(false);
+                            }),
+                        );
+                    }
                 });
-                c.on(Data, move |d| {
-                    total.set(total.get() + d.as_bytes().len() as u64);
+                client.on(End, move || {
+                    server.close(());
+                    client.end();
                 });
-                c.on(
-                    End,
-                    must_call!(move || {
-                        assert_eq!(total.get(), c.bytes_read());
-                        assert_eq!(total.get() % N as u64, 0);
-                        assert!(total.get() >= N as u64);
-                        c.end();
-                    }),
-                );
-                c
-            },
-        );
+            })
+            .unwrap();
         run_and_check();
+        assert_eq!(chars_recved.get(), total_length.get());
+        assert!(npauses.get() > 1, "{} > 1", npauses.get());
     });
 }
 
@@ -1253,8 +1489,8 @@ fn test_net_writable() {
                 c.on(
                     End,
                     must_call!(move || {
-                        assert_ne!(c.ready_state(), ReadyState::Closed);
-                        c.write("foo");
+                        assert!(c.writable());
+                        c.write("hello world");
                     }),
                 );
                 c.on(Error, must_not_call!(|_e|));
@@ -1412,48 +1648,53 @@ fn test_net_write_connect_write() {
     });
 }
 
-/// test-net-write-slow.js: the server writes many chunks to a slow (paused, resumed on a
-/// timer) reader with a socket timeout set; every byte arrives and no 'timeout' fires.
+/// test-net-write-slow.js: with no-delay and a 1 s socket timeout, the server writes 10
+/// buffers of 200 000 bytes and ends; once every write callback ran it clears the timeout.
+/// The client pauses on each chunk and resumes 20 ms later. No `'timeout'`, and all
+/// 2 000 000 bytes arrive.
 #[test]
 fn test_net_write_slow() {
+    const SIZE: usize = 200_000;
+    const N: usize = 10;
+    use std::cell::Cell;
+    use std::rc::Rc;
     bounded(|| {
-        const SIZE: usize = 2048;
-        const N: usize = 10;
-        serve_client(
-            |s| {
-                s.set_timeout(1000, ());
-                s.on(Timeout, must_not_call!());
-                for _ in 0..N {
-                    s.write(vec![b'x'; SIZE]);
-                }
-                s.end();
-            },
-            |port| {
-                let total = Slot::<usize>::new();
-                total.set(0);
-                let c = net::connect(port, "127.0.0.1", |_c| {});
-                c.pause();
-                nodenet::set_timeout(20, move || {
-                    c.resume();
+        let received = Rc::new(Cell::new(0usize));
+        let server = net::create_server(move |socket| {
+            socket.set_no_delay(true);
+            socket.set_timeout(1000, ());
+            socket.on(Timeout, must_not_call!());
+            let flushed = Rc::new(Cell::new(0));
+            let buf = vec![b'a'; SIZE];
+            for _ in 0..N {
+                let flushed = flushed.clone();
+                socket.write_with_callback(&buf[..], move |_err| {
+                    flushed.set(flushed.get() + 1);
+                    if flushed.get() == N {
+                        socket.set_timeout(0, ());
+                    }
                 });
-                c.on(Data, move |d| {
-                    total.set(total.get() + d.as_bytes().len());
-                    c.pause();
-                    nodenet::set_timeout(1, move || {
-                        c.resume();
+            }
+            socket.end();
+        });
+        let got = received.clone();
+        server
+            .listen((0, "127.0.0.1"), move || {
+                let conn = net::connect_to((server.address().unwrap().port, "127.0.0.1"));
+                conn.on(Data, move |buf| {
+                    got.set(got.get() + buf.len());
+                    conn.pause();
+                    nodenet::set_timeout(20, move || {
+                        conn.resume();
                     });
                 });
-                c.on(
-                    End,
-                    must_call!(move || {
-                        assert_eq!(total.get(), SIZE * N);
-                        c.end();
-                    }),
-                );
-                c
-            },
-        );
+                conn.on(End, move || {
+                    server.close(());
+                });
+            })
+            .unwrap();
         run_and_check();
+        assert_eq!(received.get(), SIZE * N);
     });
 }
 
@@ -1486,21 +1727,25 @@ fn test_net_better_error_messages_port() {
     });
 }
 
-/// test-net-connect-paused-connection.js: an unref'd connecting socket that is paused lets
-/// the loop end.
+/// test-net-connect-paused-connection.js: the server's accepted socket and the server are
+/// unref'd; a client that is paused right after `connect` (and not unref'd) does not keep
+/// the loop alive either: as in libuv, a handle that is not reading, writing or connecting is
+/// not active. nodenet keeps a connected socket alive while it is paused, so this differs.
 #[test]
+#[ignore = "differs: a paused connected socket keeps nodenet's loop alive; libuv's handle is inactive once reading stops"]
 fn test_net_connect_paused_connection() {
     bounded(|| {
-        let server = net::create_server(|_s| {});
-        listen_then(server, "127.0.0.1", move |port| {
+        let server = net::create_server(|conn| {
+            conn.unref();
+        });
+        listen_then(server, "localhost", move |port| {
             server.unref();
-            let c = net::connect(port, "127.0.0.1", |_c| {});
+            let c = net::connect(port, "localhost", |_c| {});
             c.pause();
-            c.unref();
             SOCK.with(|s| s.set(Some(c)));
         });
         nodenet::run().unwrap();
-        // run() returned: the unref'd socket and server did not keep it alive. Clean up.
+        // run() returned: the paused socket and the unref'd server did not keep it alive.
         if let Some(c) = SOCK.with(|s| s.get()) {
             c.destroy();
         }
@@ -1564,6 +1809,129 @@ fn test_net_socket_destroy_soon() {
                 c
             },
         );
+        run_and_check();
+    });
+}
+
+/// test-net-sync-cork.js: 100 rounds of `cork(); write(2 bytes); write(2 bytes); uncork()`
+/// right after `'connect'` all report `true` (the data is far below the high-water mark); the
+/// server side gets no `'error'` and one `'close'`.
+#[test]
+fn test_net_sync_cork() {
+    const N: usize = 100;
+    bounded(|| {
+        let server_slot = Slot::<Server>::new();
+        let server = net::create_server(move |socket| {
+            socket.resume().on(Error, must_not_call!(|_e|)).on(
+                Close,
+                must_call!(move |_had_error| {
+                    server_slot.get().close(());
+                }),
+            );
+        });
+        server_slot.set(server);
+        server
+            .listen((0, "127.0.0.1"), move || {
+                let conn = net::connect_to((server.address().unwrap().port, "127.0.0.1"));
+                conn.on(
+                    Connect,
+                    must_call!(move || {
+                        let buf = [b'a'; 2];
+                        let mut res = true;
+                        let mut i = 0;
+                        while i < N && res {
+                            conn.cork();
+                            conn.write(buf);
+                            res = conn.write(buf);
+                            conn.uncork();
+                            i += 1;
+                        }
+                        assert_eq!(i, N);
+                        conn.end();
+                    }),
+                );
+            })
+            .unwrap();
+        run_and_check();
+    });
+}
+
+/// test-net-socket-byteswritten.js: two writes while corked and still connecting ("one", 3
+/// bytes, and "twø", 4 bytes) count 7 in `bytes_written` at once, at `'connect'` and at
+/// `'end'`.
+#[test]
+fn test_net_socket_byteswritten() {
+    bounded(|| {
+        let server = net::create_server(|socket| {
+            // Read what the client sent: unread bytes hold back the socket's 'end' and so its
+            // 'close', as in Node, where the process exits with the socket still open; this
+            // test also checks that the loop ends empty.
+            socket.resume();
+            socket.end();
+        });
+        server
+            .listen(
+                (0, "127.0.0.1"),
+                must_call!(move || {
+                    let socket = net::connect_to((server.address().unwrap().port, "127.0.0.1"));
+                    socket.cork();
+                    socket.write("one");
+                    socket.write("twø".as_bytes());
+                    socket.uncork();
+                    assert_eq!(socket.bytes_written(), 3 + 4);
+                    socket.on(
+                        Connect,
+                        must_call!(move || assert_eq!(socket.bytes_written(), 3 + 4)),
+                    );
+                    socket.on(
+                        End,
+                        must_call!(move || {
+                            assert_eq!(socket.bytes_written(), 3 + 4);
+                            server.close(());
+                        }),
+                    );
+                }),
+            )
+            .unwrap();
+        run_and_check();
+    });
+}
+
+/// test-net-socket-end-callback.js: `end(cb)` called from the connect callback calls `cb`
+/// once for each of three connections (Node's three forms `end(cb)`, `end('foo', cb)` and
+/// `end('foo', 'utf8', cb)`; the last two are `write("foo")` then `end_with_callback` here,
+/// since nodenet has no data-and-callback form of `end`). The server is unref'd, so the
+/// loop ends when the clients are done.
+#[test]
+fn test_net_socket_end_callback() {
+    bounded(|| {
+        let server = net::create_server(|socket| {
+            socket.resume();
+        });
+        server.unref();
+        server
+            .listen(
+                (0, "127.0.0.1"),
+                must_call!(move || {
+                    let port = server.address().unwrap().port;
+                    let cb = Calls::new(3, "end callback");
+                    for with_data in [false, true, true] {
+                        net::connect(port, "127.0.0.1", move |socket| {
+                            if with_data {
+                                socket.write("foo");
+                            }
+                            socket.end_with_callback(move |err| {
+                                assert!(err.is_none());
+                                cb.hit();
+                            });
+                        });
+                    }
+                }),
+            )
+            .unwrap();
+        nodenet::run().unwrap();
+        check_calls();
+        server.close(());
         run_and_check();
     });
 }

@@ -162,10 +162,32 @@ fn test_net_connect_options_path() {
 /// test-net-server-listen-path.js: `listen(path)` with a 'listening' listener, `listen(path,
 /// cb)`, `listen({ path }, cb)` all listen; a second server on a path in use gets 'error'
 /// EADDRINUSE (`listen EADDRINUSE: address already in use ...`) and no listening callback.
-/// Node's `readableAll`/`writableAll` chmod part is left out: nodenet has no such options.
+/// `listen({ path, readableAll, writableAll })` makes the socket file readable and writable by
+/// others (`S_IROTH`, `S_IWOTH`).
 #[test]
 fn test_net_server_listen_path() {
     bounded(|| {
+        // listen({ path, readableAll: true, writableAll: true }): the file's mode.
+        let path = pipe_path("listen-path-chmod");
+        let server = Server::new(nodenet::net::ServerOptions::default());
+        let p = path.clone();
+        server
+            .listen(
+                ListenOptions {
+                    readable_all: true,
+                    writable_all: true,
+                    ..ListenOptions::from(path)
+                },
+                must_call!(move || {
+                    use std::os::unix::fs::PermissionsExt;
+                    let mode = std::fs::metadata(&p).unwrap().permissions().mode();
+                    assert_ne!(mode & 0o004, 0, "S_IROTH");
+                    assert_ne!(mode & 0o002, 0, "S_IWOTH");
+                    server.close(());
+                }),
+            )
+            .expect("listen");
+
         // listen(path), then 'listening'.
         let path = pipe_path("listen-path-0");
         let server = net::create_server(|_s| {});

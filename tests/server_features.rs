@@ -537,7 +537,7 @@ fn unhandled_error_policy_panic_unwinds_out_of_run() {
         let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
         assert!(
             message.starts_with(&format!(
-                "Unhandled 'error' event: Error: listen EADDRINUSE: address already in use \
+                "Unhandled 'error' event\n\nError: listen EADDRINUSE: address already in use \
                  127.0.0.1:{port}"
             )),
             "{message}"

@@ -15,7 +15,7 @@ use super::{Codec, Decoder, FrameError};
 use crate::chunk::Chunk;
 use crate::error::Error;
 use crate::event::{Close, Data, Event};
-use crate::listeners::{ListenerId, Listeners};
+use crate::listeners::{emit_snapshot, ListenerId, Listeners};
 use crate::net::Socket;
 use crate::runtime::emit::invoke;
 
@@ -203,27 +203,32 @@ impl<C: Codec> Framed<C> {
         &self.shared.encoder
     }
 
-    /// Adds a `'message'` listener, called with each whole frame (header or delimiter removed).
-    /// The [`Chunk`] is lent for the call, as a `'data'` chunk is: `to_vec()` it to keep it.
+    /// Adds a `'message'` listener, called with each whole frame (header or delimiter removed),
+    /// and returns the `Framed`, for chaining. The [`Chunk`] is lent for the call, as a
+    /// `'data'` chunk is: `to_vec()` it to keep it.
     ///
     /// ```
     /// use nodenet::framing::{Framed, LineCodec, Message};
     /// use nodenet::prelude::*;
     ///
     /// let server = net::create_server(|client| {
-    ///     Framed::new(client, LineCodec::new()).on(Message, move |line| println!("{line}"));
+    ///     Framed::new(client, LineCodec::new())
+    ///         .on(Message, move |line| println!("{line}"))
+    ///         .on(Message, move |line| println!("again: {line}"));
     /// });
     /// # server.close(());
     /// # nodenet::run().unwrap();
     /// ```
-    pub fn on<F, R>(&self, event: Message, listener: F) -> ListenerId
+    pub fn on<F, R>(&self, event: Message, listener: F) -> &Self
     where
         F: FnMut(Chunk<'_>) -> R + 'static,
     {
-        self.add(event, listener, false)
+        self.on_with_id(event, listener);
+        self
     }
 
-    /// Adds a `'message'` listener that runs for the next message only.
+    /// Adds a `'message'` listener like [`on`](Framed::on) and returns its id, for
+    /// [`off`](Framed::off).
     ///
     /// ```
     /// use nodenet::framing::{Framed, LineCodec, Message};
@@ -231,33 +236,86 @@ impl<C: Codec> Framed<C> {
     ///
     /// let server = net::create_server(|client| {
     ///     let framed = Framed::new(client, LineCodec::new());
-    ///     framed.once(Message, move |nick| println!("nickname: {nick}"));
+    ///     let id = framed.on_with_id(Message, move |_| {});
+    ///     assert_eq!(framed.listener_count(Message), 1);
+    ///     assert_eq!(framed.off(id).listener_count(Message), 0);
     /// });
     /// # server.close(());
     /// # nodenet::run().unwrap();
     /// ```
-    pub fn once<F, R>(&self, event: Message, listener: F) -> ListenerId
+    pub fn on_with_id<F, R>(&self, _event: Message, mut listener: F) -> ListenerId
     where
         F: FnMut(Chunk<'_>) -> R + 'static,
     {
-        self.add(event, listener, true)
+        self.add(
+            Rc::new(RefCell::new(move |frame: Chunk<'_>| {
+                listener(frame);
+            })),
+            false,
+        )
     }
 
-    fn add<F, R>(&self, _event: Message, mut listener: F, once: bool) -> ListenerId
+    /// Adds a `'message'` listener that runs for the next message only, and returns the
+    /// `Framed`. It may be an `FnOnce`.
+    ///
+    /// ```
+    /// use nodenet::framing::{Framed, LineCodec, Message};
+    /// use nodenet::prelude::*;
+    ///
+    /// let server = net::create_server(|client| {
+    ///     let greeting = String::from("nickname");
+    ///     Framed::new(client, LineCodec::new()).once(Message, move |nick| println!("{greeting}: {nick}"));
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn once<F, R>(&self, event: Message, listener: F) -> &Self
     where
-        F: FnMut(Chunk<'_>) -> R + 'static,
+        F: FnOnce(Chunk<'_>) -> R + 'static,
     {
+        self.once_with_id(event, listener);
+        self
+    }
+
+    /// [`once`](Framed::once), returning the listener's id for [`off`](Framed::off).
+    ///
+    /// ```
+    /// use nodenet::framing::{Framed, LineCodec, Message};
+    /// use nodenet::prelude::*;
+    ///
+    /// let server = net::create_server(|client| {
+    ///     let framed = Framed::new(client, LineCodec::new());
+    ///     let id = framed.once_with_id(Message, move |_| {});
+    ///     assert_eq!(framed.off(id).listener_count(Message), 0);
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn once_with_id<F, R>(&self, _event: Message, listener: F) -> ListenerId
+    where
+        F: FnOnce(Chunk<'_>) -> R + 'static,
+    {
+        let mut listener = Some(listener);
+        self.add(
+            Rc::new(RefCell::new(move |frame: Chunk<'_>| {
+                if let Some(listener) = listener.take() {
+                    listener(frame);
+                }
+            })),
+            true,
+        )
+    }
+
+    fn add(&self, callback: MessageListener, once: bool) -> ListenerId {
         let mut listeners = self.shared.listeners.borrow_mut();
         if self.shared.closed.get() {
             return listeners.add_detached();
         }
-        let callback: MessageListener = Rc::new(RefCell::new(move |frame: Chunk<'_>| {
-            listener(frame);
-        }));
         listeners.add((), callback, once, false)
     }
 
-    /// Removes a `'message'` listener by the id `on` returned; whether it was there.
+    /// Removes a `'message'` listener by the id `on_with_id` returned, and returns the
+    /// `Framed`.
     ///
     /// ```
     /// use nodenet::framing::{Framed, LineCodec, Message};
@@ -265,18 +323,17 @@ impl<C: Codec> Framed<C> {
     ///
     /// let server = net::create_server(|client| {
     ///     let framed = Framed::new(client, LineCodec::new());
-    ///     let id = framed.on(Message, move |_| {});
-    ///     assert_eq!(framed.listener_count(Message), 1);
-    ///     assert!(framed.off(id));
-    ///     assert_eq!(framed.listener_count(Message), 0);
+    ///     let id = framed.on_with_id(Message, move |_| {});
+    ///     assert_eq!(framed.off(id).listener_count(Message), 0);
     /// });
     /// # server.close(());
     /// # nodenet::run().unwrap();
     /// ```
-    pub fn off(&self, listener: ListenerId) -> bool {
+    pub fn off(&self, listener: ListenerId) -> &Self {
         let removed = self.shared.listeners.borrow_mut().remove(listener);
         // Dropped outside the borrow: the closure may own the last handle to this `Framed`.
-        removed.is_some()
+        drop(removed);
+        self
     }
 
     /// How many `'message'` listeners there are.
@@ -373,19 +430,18 @@ impl<C: Codec> Shared<C> {
         self.buffered.set(0);
     }
 
-    /// Calls every message listener with `frame`, with `EventEmitter.emit`'s snapshot rules.
+    /// Calls every message listener with `frame`, with the emit rules every emitter shares.
     fn emit(&self, frame: Chunk<'_>) {
         let snapshot = self.listeners.borrow().snapshot();
-        for entry in snapshot.iter() {
-            if entry.once {
-                // Gone already means it was removed on purpose after the snapshot.
+        emit_snapshot(
+            &snapshot,
+            |_| true,
+            |entry| {
                 let removed = self.listeners.borrow_mut().remove(entry.id);
-                if removed.is_none() {
-                    continue;
-                }
-            }
-            invoke(&entry.callback, |listener| listener(frame));
-        }
+                drop(removed);
+            },
+            |listener| invoke(listener, |listener| listener(frame)),
+        );
     }
 }
 

@@ -203,3 +203,27 @@ impl ConnectOptions {
         }
     }
 }
+
+/// A port alone connects to Node's default host, `localhost`, as `net.connect(port)` does.
+///
+/// ```
+/// let options = nodenet::net::ConnectOptions::from(8124);
+/// assert_eq!((options.port, options.host.as_str()), (8124, "localhost"));
+/// ```
+impl From<u16> for ConnectOptions {
+    fn from(port: u16) -> ConnectOptions {
+        ConnectOptions::new(port, "localhost")
+    }
+}
+
+/// A port and a host, as `net.connect(port, host)`.
+///
+/// ```
+/// let options = nodenet::net::ConnectOptions::from((8124, "127.0.0.1"));
+/// assert_eq!(options.host, "127.0.0.1");
+/// ```
+impl From<(u16, &str)> for ConnectOptions {
+    fn from((port, host): (u16, &str)) -> ConnectOptions {
+        ConnectOptions::new(port, host)
+    }
+}

@@ -67,7 +67,8 @@ use crate::runtime::core::{with_core, IoKind};
 use crate::runtime::emit;
 
 /// Makes a TCP server; `connection_listener` is called with every accepted socket:
-/// Node's `net.createServer(connectionListener)`.
+/// Node's `net.createServer(connectionListener)`. For `net.createServer()` with no listener,
+/// use [`Server::new`] (a `()` cannot stand for the listener here: see [`connect_to`] for why).
 ///
 /// ```
 /// let server = nodenet::net::create_server(|client| {
@@ -148,11 +149,43 @@ pub fn connect(port: u16, host: &str, connect_listener: impl FnOnce(Socket) + 's
 /// nodenet::run().unwrap();
 /// ```
 pub fn connect_with(
-    options: ConnectOptions,
+    options: impl Into<ConnectOptions>,
     connect_listener: impl FnOnce(Socket) + 'static,
 ) -> Socket {
-    let socket = new_connecting(connect_listener);
-    connect::begin(socket, options);
+    let socket = new_connecting(Some(connect_listener));
+    connect::begin(socket, options.into());
+    socket
+}
+
+/// Connects without a connect listener: Node's `net.connect(port)`, `net.connect(port, host)`
+/// and `net.connect(options)`. A bare port connects to Node's default host, `localhost`. What
+/// Node's optional `connectListener` did is a `Connect` listener chained on the socket.
+///
+/// Rust has no optional arguments, and a `()`-or-closure parameter (as `listen` takes) cannot
+/// work for a listener that takes the socket: the compiler could no longer infer the closure's
+/// argument type, and `net::connect(port, host, |socket| ..)` would need `|socket: Socket|`.
+/// So [`connect`] keeps its three arguments, and this is the form with fewer.
+///
+/// ```
+/// use nodenet::prelude::*;
+/// let server = net::create_server(|client| {
+///     client.end_with("hi");
+/// });
+/// server.listen(0, move || {
+///     let port = server.address().unwrap().port;
+///     net::connect_to(port) // localhost, as Node's net.connect(port)
+///         .on(Connect, || println!("connected"))
+///         .on(Data, |data| assert_eq!(data.to_string(), "hi"))
+///         .on(Close, move |_| {
+///             server.close(());
+///         });
+/// })
+/// .unwrap();
+/// nodenet::run().unwrap();
+/// ```
+pub fn connect_to(to: impl Into<ConnectOptions>) -> Socket {
+    let socket = new_connecting(None::<fn(Socket)>);
+    connect::begin(socket, to.into());
     socket
 }
 
@@ -171,15 +204,18 @@ pub fn create_connection(
     connect(port, host, connect_listener)
 }
 
-/// A socket slot in the connecting state, with `connect_listener` as a once `'connect'`
-/// listener that receives the socket.
-fn new_connecting(connect_listener: impl FnOnce(Socket) + 'static) -> Socket {
+/// A socket slot in the connecting state, with `connect_listener` (if any) as a once
+/// `'connect'` listener that receives the socket.
+fn new_connecting(connect_listener: Option<impl FnOnce(Socket) + 'static>) -> Socket {
     let id = with_core(|core| {
         let state = Box::new(SocketState::connecting());
         core.insert_io(IoKind::Socket(state), true)
     })
     .unwrap_or(crate::handle::HandleId::new(usize::MAX, 0));
     let socket = Socket::from_id(id);
+    let Some(connect_listener) = connect_listener else {
+        return socket;
+    };
     let mut connect_listener = Some(connect_listener);
     let listener = Listener(StoredCallback::Unit(std::rc::Rc::new(
         std::cell::RefCell::new(move || {

@@ -161,14 +161,14 @@ pub(crate) fn pipe(source: Socket, destination: Socket, options: PipeOptions) ->
     });
 
     let state = Rc::clone(&piping);
-    let on_data = source.on(Data, move |chunk| {
+    let on_data = source.on_with_id(Data, move |chunk| {
         if !destination.write(chunk) && !state.unpiped.get() {
             state.awaiting_drain.set(true);
             source.pause();
         }
     });
     let state = Rc::clone(&piping);
-    let on_end = source.on(End, move || {
+    let on_end = source.on_with_id(End, move || {
         if options.end {
             destination.end();
         } else {
@@ -178,15 +178,16 @@ pub(crate) fn pipe(source: Socket, destination: Socket, options: PipeOptions) ->
     piping.source.borrow_mut().extend([on_data, on_end]);
 
     let state = Rc::clone(&piping);
-    let on_drain = destination.on(Drain, move || {
+    let on_drain = destination.on_with_id(Drain, move || {
         if state.awaiting_drain.replace(false) {
             source.resume();
         }
     });
     let state = Rc::clone(&piping);
-    let on_finish = destination.on(Finish, move || state.unpipe(source, destination));
+    let on_finish = destination.on_with_id(Finish, move || state.unpipe(source, destination));
     let state = Rc::clone(&piping);
-    let on_close = destination.on(Close, move |_had_error| state.unpipe(source, destination));
+    let on_close =
+        destination.on_with_id(Close, move |_had_error| state.unpipe(source, destination));
     piping
         .destination
         .borrow_mut()

@@ -6,9 +6,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use crate::error::{codes, Error};
-use crate::event::{Event, ServerEvent};
+use crate::event::{Event, ServerEvent, ServerOnceEvent};
 use crate::handle::HandleId;
-use crate::listeners::ListenerId;
+use crate::listeners::{ListenerId, RawListener};
 use crate::net::address::AddressInfo;
 use crate::net::lookup;
 use crate::net::server_state::{self, ServerState};
@@ -223,117 +223,288 @@ impl Server {
         }
     }
 
-    /// Adds a listener for `event`: Node's `server.on(event, listener)`.
+    /// A server with no `'connection'` listener yet: Node's `new net.Server(options)` and
+    /// `net.createServer()`. Add the listener with `on(Connection, ..)`.
     ///
     /// ```
     /// use nodenet::prelude::*;
-    /// let server = net::create_server(|_client| {});
-    /// server.on(Connection, move |socket| println!("{:?}", socket.remote_address()));
-    /// server.on(Listening, move || println!("listening"));
-    /// server.on(Error, move |err| println!("{err}"));
-    /// server.on(Close, move || println!("closed"));
+    /// use nodenet::net::ServerOptions;
+    /// let server = Server::new(ServerOptions::default());
+    /// assert_eq!(server.listener_count(Connection), 0);
+    /// server.on(Connection, |client| {
+    ///     client.end();
+    /// });
     /// # server.close(());
     /// # nodenet::run().unwrap();
     /// ```
-    pub fn on<E: ServerEvent<F, R>, F, R>(self, event: E, listener: F) -> ListenerId {
+    pub fn new(options: server_state::ServerOptions) -> Server {
+        Server::create(options)
+    }
+
+    /// Adds a listener for `event` and returns the server, for chaining: Node's
+    /// `server.on(event, listener)`. To remove this one listener later, add it with
+    /// [`on_with_id`](Server::on_with_id) instead.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let h = net::create_server(|_client| {});
+    /// h.on(Error, |err| eprintln!("server error: {err}"))
+    ///     .on(Close, || println!("closed"))
+    ///     .listen((0, "127.0.0.1"), move || {
+    ///         h.close(()).on(Close, || println!("closing"));
+    ///     })
+    ///     .unwrap();
+    /// # h.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn on<E: ServerEvent<F, R>, F, R>(self, event: E, listener: F) -> Server {
+        emit::add(self.id, event.name(), E::listener(listener), false, false);
+        self
+    }
+
+    /// The same as [`on`](Server::on): Node's `server.addListener(event, listener)`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let h = net::create_server(|_client| {});
+    /// h.add_listener(Connection, |_| {});
+    /// assert_eq!(h.listener_count(Connection), 1 + 1);
+    /// # h.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn add_listener<E: ServerEvent<F, R>, F, R>(self, event: E, listener: F) -> Server {
+        self.on(event, listener)
+    }
+
+    /// Adds a listener like [`on`](Server::on) and returns its id, for [`off`](Server::off): Rust
+    /// closures cannot be compared, so the id names the listener where Node names the function.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let h = net::create_server(|_client| {});
+    /// let id = h.on_with_id(Connection, |_| {});
+    /// assert!(h.listeners(Connection).contains(&id));
+    /// h.off(id);
+    /// assert!(!h.listeners(Connection).contains(&id));
+    /// # h.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn on_with_id<E: ServerEvent<F, R>, F, R>(self, event: E, listener: F) -> ListenerId {
         emit::add(self.id, event.name(), E::listener(listener), false, false)
     }
 
-    /// Adds a listener that runs at most once: Node's `server.once`.
+    /// Adds a listener that runs at most once, and returns the server: Node's `server.once`. The
+    /// listener may be an `FnOnce`: it can move what it captured.
     ///
     /// ```
     /// use nodenet::prelude::*;
-    /// let server = net::create_server(|_client| {});
-    /// server.once(Connection, move |_socket| println!("first client"));
-    /// # server.close(());
+    /// let h = net::create_server(|_client| {});
+    /// let greeting = String::from("first");
+    /// h.once(Connection, move |_socket| println!("{greeting} client"));
+    /// assert_eq!(h.raw_listeners(Connection).last().map(|raw| raw.once), Some(true));
+    /// # h.close(());
     /// # nodenet::run().unwrap();
     /// ```
-    pub fn once<E: ServerEvent<F, R>, F, R>(self, event: E, listener: F) -> ListenerId {
-        emit::add(self.id, event.name(), E::listener(listener), true, false)
+    pub fn once<E: ServerOnceEvent<F, R>, F, R>(self, event: E, listener: F) -> Server {
+        emit::add(
+            self.id,
+            event.name(),
+            E::once_listener(listener),
+            true,
+            false,
+        );
+        self
     }
 
-    /// Adds a listener before the others: Node's `server.prependListener`.
+    /// [`once`](Server::once), returning the listener's id for [`off`](Server::off).
     ///
     /// ```
     /// use nodenet::prelude::*;
-    /// let server = net::create_server(|_client| println!("second"));
-    /// server.prepend_listener(Connection, move |_socket| println!("first"));
-    /// # server.close(());
+    /// let h = net::create_server(|_client| {});
+    /// let id = h.once_with_id(Connection, |_| {});
+    /// h.off(id);
+    /// assert!(!h.listeners(Connection).contains(&id));
+    /// # h.close(());
     /// # nodenet::run().unwrap();
     /// ```
-    pub fn prepend_listener<E: ServerEvent<F, R>, F, R>(self, event: E, listener: F) -> ListenerId {
-        emit::add(self.id, event.name(), E::listener(listener), false, true)
+    pub fn once_with_id<E: ServerOnceEvent<F, R>, F, R>(self, event: E, listener: F) -> ListenerId {
+        emit::add(
+            self.id,
+            event.name(),
+            E::once_listener(listener),
+            true,
+            false,
+        )
     }
 
-    /// A `once` listener added before the others: Node's `server.prependOnceListener`.
+    /// Adds a listener before the others, and returns the server: Node's
+    /// `server.prependListener`.
     ///
     /// ```
     /// use nodenet::prelude::*;
-    /// let server = net::create_server(|_client| {});
-    /// server.prepend_once_listener(Connection, move |_socket| println!("first client, first"));
-    /// # server.close(());
+    /// let h = net::create_server(|_client| {});
+    /// let id = h.on_with_id(Connection, |_| {});
+    /// let first = h.prepend_listener(Connection, |_| {}).listeners(Connection)[0];
+    /// assert_ne!(first, id);
+    /// # h.close(());
     /// # nodenet::run().unwrap();
     /// ```
-    pub fn prepend_once_listener<E: ServerEvent<F, R>, F, R>(
+    pub fn prepend_listener<E: ServerEvent<F, R>, F, R>(self, event: E, listener: F) -> Server {
+        emit::add(self.id, event.name(), E::listener(listener), false, true);
+        self
+    }
+
+    /// A `once` listener added before the others, returning the server: Node's
+    /// `server.prependOnceListener`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let h = net::create_server(|_client| {});
+    /// h.prepend_once_listener(Connection, |_| {});
+    /// assert!(h.raw_listeners(Connection)[0].once);
+    /// # h.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn prepend_once_listener<E: ServerOnceEvent<F, R>, F, R>(
         self,
         event: E,
         listener: F,
-    ) -> ListenerId {
-        emit::add(self.id, event.name(), E::listener(listener), true, true)
+    ) -> Server {
+        emit::add(
+            self.id,
+            event.name(),
+            E::once_listener(listener),
+            true,
+            true,
+        );
+        self
     }
 
-    /// Removes every listener of every event: Node's `server.removeAllListeners()`.
+    /// Removes the listener `on_with_id` (or `once_with_id`) returned, emits `'removeListener'`,
+    /// and returns the server: Node's `server.off(event, listener)`. An id already removed, or
+    /// from another emitter, removes nothing.
     ///
     /// ```
     /// use nodenet::prelude::*;
-    /// let server = net::create_server(|_client| {});
-    /// server.on(Listening, || {});
-    /// assert_eq!(server.remove_every_listener(), 2);
-    /// # server.close(());
+    /// let h = net::create_server(|_client| {});
+    /// let id = h.on_with_id(Connection, |_| {});
+    /// assert_eq!(h.off(id).listener_count(Connection), 1);
+    /// # h.close(());
     /// # nodenet::run().unwrap();
     /// ```
-    pub fn remove_every_listener(self) -> usize {
-        emit::remove_all(self.id, None)
+    pub fn off(self, listener: ListenerId) -> Server {
+        emit::remove(self.id, listener);
+        self
     }
 
-    /// Removes a listener by the id `on` returned: Node's `server.off`.
+    /// The same as [`off`](Server::off): Node's `server.removeListener`.
     ///
     /// ```
     /// use nodenet::prelude::*;
-    /// let server = net::create_server(|_client| {});
-    /// let id = server.on(Listening, move || {});
-    /// assert!(server.off(id));
-    /// # server.close(());
+    /// let h = net::create_server(|_client| {});
+    /// let id = h.on_with_id(Connection, |_| {});
+    /// assert_eq!(h.remove_listener(id).listener_count(Connection), 1);
+    /// # h.close(());
     /// # nodenet::run().unwrap();
     /// ```
-    pub fn off(self, listener: ListenerId) -> bool {
-        emit::remove(self.id, listener)
+    pub fn remove_listener(self, listener: ListenerId) -> Server {
+        self.off(listener)
     }
 
-    /// Removes every listener of one event: Node's `server.removeAllListeners(event)`.
+    /// Removes every listener of one event, and returns the server: Node's
+    /// `server.removeAllListeners(event)`.
     ///
     /// ```
     /// use nodenet::prelude::*;
-    /// let server = net::create_server(|_client| {});
-    /// assert_eq!(server.remove_all_listeners(Connection), 1);
-    /// # server.close(());
+    /// let h = net::create_server(|_client| {});
+    /// h.on(Connection, |_| {});
+    /// assert_eq!(h.remove_all_listeners(Connection).listener_count(Connection), 0);
+    /// # h.close(());
     /// # nodenet::run().unwrap();
     /// ```
-    pub fn remove_all_listeners<E: Event>(self, event: E) -> usize {
-        emit::remove_all(self.id, Some(event.name()))
+    pub fn remove_all_listeners<E: Event>(self, event: E) -> Server {
+        emit::remove_all(self.id, Some(event.name()));
+        self
+    }
+
+    /// Removes every listener of every event, and returns the server: Node's
+    /// `server.removeAllListeners()`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let h = net::create_server(|_client| {});
+    /// h.on(Connection, |_| {}).on(Listening, || {});
+    /// assert!(h.remove_every_listener().event_names().is_empty());
+    /// # h.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn remove_every_listener(self) -> Server {
+        emit::remove_all(self.id, None);
+        self
     }
 
     /// How many listeners `event` has: Node's `server.listenerCount(event)`.
     ///
     /// ```
     /// use nodenet::prelude::*;
-    /// let server = net::create_server(|_client| {});
-    /// assert_eq!(server.listener_count(Connection), 1);
-    /// # server.close(());
+    /// let h = net::create_server(|_client| {});
+    /// h.on(Connection, |_| {});
+    /// assert_eq!(h.listener_count(Connection), 1 + 1);
+    /// # h.close(());
     /// # nodenet::run().unwrap();
     /// ```
     pub fn listener_count<E: Event>(self, event: E) -> usize {
         emit::count(self.id, event.name())
+    }
+
+    /// The ids of `event`'s listeners, in the order they are called: Node's
+    /// `server.listeners(event)`. Ids, because a stored closure cannot be handed out and
+    /// called from outside; an id is what [`off`](Server::off) takes.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let h = net::create_server(|_client| {});
+    /// let id = h.on_with_id(Connection, |_| {});
+    /// assert_eq!(h.listeners(Connection).last(), Some(&id));
+    /// # h.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn listeners<E: Event>(self, event: E) -> Vec<ListenerId> {
+        emit::raw_listeners(self.id, event.name())
+            .into_iter()
+            .map(|raw| raw.id)
+            .collect()
+    }
+
+    /// `event`'s listeners with their `once` flag: Node's `server.rawListeners(event)`, which
+    /// shows `once` listeners as their wrappers.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let h = net::create_server(|_client| {});
+    /// h.once(Connection, |_| {});
+    /// assert!(h.raw_listeners(Connection).last().unwrap().once);
+    /// # h.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn raw_listeners<E: Event>(self, event: E) -> Vec<RawListener> {
+        emit::raw_listeners(self.id, event.name())
+    }
+
+    /// The events that have listeners, in the order each got its first one (a prepend does
+    /// not reorder them; `errorMonitor` comes last, as Node's symbol does): Node's
+    /// `server.eventNames()`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let h = net::create_server(|_client| {});
+    /// h.remove_every_listener().on(Listening, || {}).prepend_listener(Connection, |_| {});
+    /// assert_eq!(h.event_names(), [Listening.name(), Connection.name()]);
+    /// # h.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn event_names(self) -> Vec<&'static str> {
+        emit::event_names(self.id)
     }
 
     /// Starts listening: Node's `server.listen(port[, host[, backlog]][, callback])`.

@@ -5,9 +5,9 @@ use std::marker::PhantomData;
 use std::net::SocketAddr;
 
 use crate::error::Error;
-use crate::event::{Event, SocketEvent};
+use crate::event::{Event, SocketEvent, SocketOnceEvent};
 use crate::handle::HandleId;
-use crate::listeners::ListenerId;
+use crate::listeners::{ListenerId, RawListener};
 use crate::net::address::{self, AddressInfo};
 use crate::net::readable::{readable_listener_added, Flowing};
 use crate::net::socket_state::{self, Phase, SocketState};
@@ -196,7 +196,7 @@ impl Socket {
 
     /// Registers a listener; a `'data'` or `'readable'` listener also starts consuming, as
     /// Node's `Readable.prototype.on` does.
-    fn add_listener(
+    fn register(
         self,
         event: &'static str,
         listener: crate::event::Listener,
@@ -233,133 +233,266 @@ impl Socket {
         crate::handle::warn_stale(self.id, "socket", method, STALE_REASON);
     }
 
-    /// Adds a listener for `event`: Node's `socket.on(event, listener)`. Returns an id for
-    /// [`off`](Socket::off).
+    /// Adds a listener for `event` and returns the socket, for chaining: Node's
+    /// `socket.on(event, listener)`. To remove this one listener later, add it with
+    /// [`on_with_id`](Socket::on_with_id) instead.
     ///
     /// ```
     /// use nodenet::prelude::*;
-    /// let server = net::create_server(|client| {
-    ///     client.on(Data, move |data| println!("got {data}"));
-    ///     client.on(End, move || println!("peer ended"));
-    ///     client.on(Error, move |err| println!("error: {err}"));
-    ///     client.on(Close, move |had_error| println!("closed, had_error={had_error}"));
+    /// let server = net::create_server(|h| {
+    ///     h.on(Data, move |data| println!("got {data}"))
+    ///         .on(End, move || println!("peer ended"))
+    ///         .on(Error, move |err| println!("error: {err}"))
+    ///         .on(Close, move |had_error| println!("closed, had_error={had_error}"))
+    ///         .set_no_delay(true);
     /// });
     /// # server.close(());
     /// # nodenet::run().unwrap();
     /// ```
-    pub fn on<E: SocketEvent<F, R>, F, R>(self, event: E, listener: F) -> ListenerId {
-        self.add_listener(event.name(), E::listener(listener), false, false)
+    pub fn on<E: SocketEvent<F, R>, F, R>(self, event: E, listener: F) -> Socket {
+        self.register(event.name(), E::listener(listener), false, false);
+        self
     }
 
-    /// Adds a listener that runs at most once: Node's `socket.once`.
+    /// The same as [`on`](Socket::on): Node's `socket.addListener(event, listener)`.
     ///
     /// ```
     /// use nodenet::prelude::*;
-    /// let server = net::create_server(|client| {
-    ///     client.once(Data, move |first| println!("first chunk: {first}"));
+    /// let server = net::create_server(|h| {
+    ///     h.add_listener(Data, |_| {});
+    ///     assert_eq!(h.listener_count(Data), 0 + 1);
     /// });
     /// # server.close(());
     /// # nodenet::run().unwrap();
     /// ```
-    pub fn once<E: SocketEvent<F, R>, F, R>(self, event: E, listener: F) -> ListenerId {
-        self.add_listener(event.name(), E::listener(listener), true, false)
+    pub fn add_listener<E: SocketEvent<F, R>, F, R>(self, event: E, listener: F) -> Socket {
+        self.on(event, listener)
     }
 
-    /// Adds a listener before the others: Node's `socket.prependListener`.
+    /// Adds a listener like [`on`](Socket::on) and returns its id, for [`off`](Socket::off): Rust
+    /// closures cannot be compared, so the id names the listener where Node names the function.
     ///
     /// ```
     /// use nodenet::prelude::*;
-    /// let server = net::create_server(|client| {
-    ///     client.on(Data, move |_| println!("second"));
-    ///     client.prepend_listener(Data, move |_| println!("first"));
+    /// let server = net::create_server(|h| {
+    ///     let id = h.on_with_id(Data, |_| {});
+    ///     assert!(h.listeners(Data).contains(&id));
+    ///     h.off(id);
+    ///     assert!(!h.listeners(Data).contains(&id));
     /// });
     /// # server.close(());
     /// # nodenet::run().unwrap();
     /// ```
-    pub fn prepend_listener<E: SocketEvent<F, R>, F, R>(self, event: E, listener: F) -> ListenerId {
-        self.add_listener(event.name(), E::listener(listener), false, true)
+    pub fn on_with_id<E: SocketEvent<F, R>, F, R>(self, event: E, listener: F) -> ListenerId {
+        self.register(event.name(), E::listener(listener), false, false)
     }
 
-    /// A `once` listener added before the others: Node's `socket.prependOnceListener`.
+    /// Adds a listener that runs at most once, and returns the socket: Node's `socket.once`. The
+    /// listener may be an `FnOnce`: it can move what it captured.
     ///
     /// ```
     /// use nodenet::prelude::*;
-    /// let server = net::create_server(|client| {
-    ///     client.prepend_once_listener(Data, move |_| println!("first chunk, first"));
+    /// let server = net::create_server(|h| {
+    ///     let greeting = String::from("first");
+    ///     h.once(Data, move |data| println!("{greeting} chunk: {data}"));
+    ///     assert_eq!(h.raw_listeners(Data).last().map(|raw| raw.once), Some(true));
     /// });
     /// # server.close(());
     /// # nodenet::run().unwrap();
     /// ```
-    pub fn prepend_once_listener<E: SocketEvent<F, R>, F, R>(
+    pub fn once<E: SocketOnceEvent<F, R>, F, R>(self, event: E, listener: F) -> Socket {
+        self.register(event.name(), E::once_listener(listener), true, false);
+        self
+    }
+
+    /// [`once`](Socket::once), returning the listener's id for [`off`](Socket::off).
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|h| {
+    ///     let id = h.once_with_id(Data, |_| {});
+    ///     h.off(id);
+    ///     assert!(!h.listeners(Data).contains(&id));
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn once_with_id<E: SocketOnceEvent<F, R>, F, R>(self, event: E, listener: F) -> ListenerId {
+        self.register(event.name(), E::once_listener(listener), true, false)
+    }
+
+    /// Adds a listener before the others, and returns the socket: Node's
+    /// `socket.prependListener`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|h| {
+    ///     let id = h.on_with_id(Data, |_| {});
+    ///     let first = h.prepend_listener(Data, |_| {}).listeners(Data)[0];
+    ///     assert_ne!(first, id);
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn prepend_listener<E: SocketEvent<F, R>, F, R>(self, event: E, listener: F) -> Socket {
+        self.register(event.name(), E::listener(listener), false, true);
+        self
+    }
+
+    /// A `once` listener added before the others, returning the socket: Node's
+    /// `socket.prependOnceListener`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|h| {
+    ///     h.prepend_once_listener(Data, |_| {});
+    ///     assert!(h.raw_listeners(Data)[0].once);
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn prepend_once_listener<E: SocketOnceEvent<F, R>, F, R>(
         self,
         event: E,
         listener: F,
-    ) -> ListenerId {
-        self.add_listener(event.name(), E::listener(listener), true, true)
+    ) -> Socket {
+        self.register(event.name(), E::once_listener(listener), true, true);
+        self
     }
 
-    /// Removes a listener: Node's `socket.off(event, listener)`, by the id `on` returned.
-    /// Returns whether it was there.
+    /// Removes the listener `on_with_id` (or `once_with_id`) returned, emits `'removeListener'`,
+    /// and returns the socket: Node's `socket.off(event, listener)`. An id already removed, or
+    /// from another emitter, removes nothing.
     ///
     /// ```
     /// use nodenet::prelude::*;
-    /// let server = net::create_server(|client| {
-    ///     let id = client.on(Data, move |_| {});
-    ///     assert!(client.off(id));
-    ///     assert!(!client.off(id));
+    /// let server = net::create_server(|h| {
+    ///     let id = h.on_with_id(Data, |_| {});
+    ///     assert_eq!(h.off(id).listener_count(Data), 0);
     /// });
     /// # server.close(());
     /// # nodenet::run().unwrap();
     /// ```
-    pub fn off(self, listener: ListenerId) -> bool {
-        emit::remove(self.id, listener)
+    pub fn off(self, listener: ListenerId) -> Socket {
+        emit::remove(self.id, listener);
+        self
     }
 
-    /// Removes every listener of one event: Node's `socket.removeAllListeners(event)`. Returns
-    /// how many were removed.
+    /// The same as [`off`](Socket::off): Node's `socket.removeListener`.
     ///
     /// ```
     /// use nodenet::prelude::*;
-    /// let server = net::create_server(|client| {
-    ///     client.on(Data, move |_| {});
-    ///     assert_eq!(client.remove_all_listeners(Data), 1);
+    /// let server = net::create_server(|h| {
+    ///     let id = h.on_with_id(Data, |_| {});
+    ///     assert_eq!(h.remove_listener(id).listener_count(Data), 0);
     /// });
     /// # server.close(());
     /// # nodenet::run().unwrap();
     /// ```
-    pub fn remove_all_listeners<E: Event>(self, event: E) -> usize {
-        emit::remove_all(self.id, Some(event.name()))
+    pub fn remove_listener(self, listener: ListenerId) -> Socket {
+        self.off(listener)
     }
 
-    /// Removes every listener of every event: Node's `socket.removeAllListeners()`.
+    /// Removes every listener of one event, and returns the socket: Node's
+    /// `socket.removeAllListeners(event)`.
     ///
     /// ```
     /// use nodenet::prelude::*;
-    /// let server = net::create_server(|client| {
-    ///     client.on(Data, move |_| {});
-    ///     client.on(End, move || {});
-    ///     assert_eq!(client.remove_every_listener(), 2);
+    /// let server = net::create_server(|h| {
+    ///     h.on(Data, |_| {});
+    ///     assert_eq!(h.remove_all_listeners(Data).listener_count(Data), 0);
     /// });
     /// # server.close(());
     /// # nodenet::run().unwrap();
     /// ```
-    pub fn remove_every_listener(self) -> usize {
-        emit::remove_all(self.id, None)
+    pub fn remove_all_listeners<E: Event>(self, event: E) -> Socket {
+        emit::remove_all(self.id, Some(event.name()));
+        self
+    }
+
+    /// Removes every listener of every event, and returns the socket: Node's
+    /// `socket.removeAllListeners()`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|h| {
+    ///     h.on(Data, |_| {}).on(End, || {});
+    ///     assert!(h.remove_every_listener().event_names().is_empty());
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn remove_every_listener(self) -> Socket {
+        emit::remove_all(self.id, None);
+        self
     }
 
     /// How many listeners `event` has: Node's `socket.listenerCount(event)`.
     ///
     /// ```
     /// use nodenet::prelude::*;
-    /// let server = net::create_server(|client| {
-    ///     client.on(Data, move |_| {});
-    ///     assert_eq!(client.listener_count(Data), 1);
+    /// let server = net::create_server(|h| {
+    ///     h.on(Data, |_| {});
+    ///     assert_eq!(h.listener_count(Data), 0 + 1);
     /// });
     /// # server.close(());
     /// # nodenet::run().unwrap();
     /// ```
     pub fn listener_count<E: Event>(self, event: E) -> usize {
         emit::count(self.id, event.name())
+    }
+
+    /// The ids of `event`'s listeners, in the order they are called: Node's
+    /// `socket.listeners(event)`. Ids, because a stored closure cannot be handed out and
+    /// called from outside; an id is what [`off`](Socket::off) takes.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|h| {
+    ///     let id = h.on_with_id(Data, |_| {});
+    ///     assert_eq!(h.listeners(Data).last(), Some(&id));
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn listeners<E: Event>(self, event: E) -> Vec<ListenerId> {
+        emit::raw_listeners(self.id, event.name())
+            .into_iter()
+            .map(|raw| raw.id)
+            .collect()
+    }
+
+    /// `event`'s listeners with their `once` flag: Node's `socket.rawListeners(event)`, which
+    /// shows `once` listeners as their wrappers.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|h| {
+    ///     h.once(Data, |_| {});
+    ///     assert!(h.raw_listeners(Data).last().unwrap().once);
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn raw_listeners<E: Event>(self, event: E) -> Vec<RawListener> {
+        emit::raw_listeners(self.id, event.name())
+    }
+
+    /// The events that have listeners, in the order each got its first one (a prepend does
+    /// not reorder them; `errorMonitor` comes last, as Node's symbol does): Node's
+    /// `socket.eventNames()`.
+    ///
+    /// ```
+    /// use nodenet::prelude::*;
+    /// let server = net::create_server(|h| {
+    ///     h.remove_every_listener().on(End, || {}).prepend_listener(Data, |_| {});
+    ///     assert_eq!(h.event_names(), [End.name(), Data.name()]);
+    /// });
+    /// # server.close(());
+    /// # nodenet::run().unwrap();
+    /// ```
+    pub fn event_names(self) -> Vec<&'static str> {
+        emit::event_names(self.id)
     }
 
     /// Sends bytes: Node's `socket.write(data)`. They go to the OS at once when nothing is

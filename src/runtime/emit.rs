@@ -9,16 +9,16 @@ use std::rc::Rc;
 
 use crate::chunk::Chunk;
 use crate::error::Error;
-use crate::event::{Callback, Data, Event, Listener};
+use crate::event::{Callback, Data, Event, Listener, NewListener, RemoveListener};
 use crate::handle::HandleId;
-use crate::listeners::{Entry, ListenerId, Listeners};
+use crate::listeners::{emit_snapshot, Entry, ListenerId, Listeners, RawListener};
 use crate::net::Socket;
 use crate::runtime::core::{with_core, IoSlot};
 
 pub(crate) type HandleListeners = Listeners<&'static str, Callback>;
 
-/// Registers a listener on a handle; on a stale handle the listener is dropped and the id
-/// returned matches nothing.
+/// Registers a listener on a handle, after emitting `'newListener'` as Node does; on a stale
+/// handle the listener is dropped and the id returned matches nothing.
 pub(crate) fn add(
     id: HandleId,
     event: &'static str,
@@ -26,6 +26,7 @@ pub(crate) fn add(
     once: bool,
     prepend: bool,
 ) -> ListenerId {
+    emit_name(id, NewListener::NAME, event);
     let mut listener = Some(listener);
     let added = with_core(|core| {
         let slot = core.slot(id)?;
@@ -37,25 +38,67 @@ pub(crate) fn add(
     added.unwrap_or_else(|| Listeners::<&'static str, Callback>::default().add_detached())
 }
 
+/// Removes one listener, then emits `'removeListener'` with its event's name.
 pub(crate) fn remove(id: HandleId, listener: ListenerId) -> bool {
     let removed = with_core(|core| core.slot(id)?.listeners.remove(listener)).flatten();
-    removed.is_some()
+    let Some(removed) = removed else {
+        return false;
+    };
+    let event = removed.event;
+    drop(removed);
+    emit_name(id, RemoveListener::NAME, event);
+    true
 }
 
+/// Node's `removeAllListeners([event])`: with `'removeListener'` listeners present, each
+/// removal is reported, last added first, and the `'removeListener'` listeners go last.
 pub(crate) fn remove_all(id: HandleId, event: Option<&'static str>) -> usize {
-    let removed = with_core(|core| {
-        core.slot(id)
-            .map(|slot| slot.listeners.remove_all(event.as_ref()))
-    })
-    .flatten()
-    .unwrap_or_default();
-    removed.len()
+    let Some(event) = event else {
+        let names = event_names(id);
+        let others: usize = names
+            .iter()
+            .filter(|name| **name != RemoveListener::NAME)
+            .map(|name| remove_all(id, Some(name)))
+            .sum();
+        return others + remove_all(id, Some(RemoveListener::NAME));
+    };
+    if count(id, RemoveListener::NAME) == 0 {
+        let removed = with_core(|core| {
+            core.slot(id)
+                .map(|slot| slot.listeners.remove_all(Some(&event)))
+        })
+        .flatten()
+        .unwrap_or_default();
+        return removed.len();
+    }
+    raw_listeners(id, event)
+        .iter()
+        .rev()
+        .filter(|raw| remove(id, raw.id))
+        .count()
 }
 
 pub(crate) fn count(id: HandleId, event: &'static str) -> usize {
     with_core(|core| core.slot(id).map(|slot| slot.listeners.count(&event)))
         .flatten()
         .unwrap_or(0)
+}
+
+/// The listeners of `event`, in the order an emit calls them.
+pub(crate) fn raw_listeners(id: HandleId, event: &'static str) -> Vec<RawListener> {
+    with_core(|core| core.slot(id).map(|slot| slot.listeners.raw(&event)))
+        .flatten()
+        .unwrap_or_default()
+}
+
+/// Node's `eventNames()`: names in the order they got their first listener, with
+/// `errorMonitor` (a symbol in Node, and symbols come after strings) last.
+pub(crate) fn event_names(id: HandleId) -> Vec<&'static str> {
+    let mut names = with_core(|core| core.slot(id).map(|slot| slot.listeners.event_names()))
+        .flatten()
+        .unwrap_or_default();
+    names.sort_by_key(|name| *name == crate::event::ErrorMonitor::NAME);
+    names
 }
 
 /// A handle's listener list as it was when an emit began.
@@ -87,30 +130,36 @@ pub(crate) fn emit_to(
     id: HandleId,
     listeners: &Snapshot,
     event: &'static str,
-    mut call: impl FnMut(&Callback),
+    call: impl FnMut(&Callback),
 ) -> bool {
-    let mut called = false;
-    for entry in listeners.iter() {
-        if !same_event(entry.event, event) || (entry.once && !claim_once(id, entry)) {
-            continue;
-        }
-        call(&entry.callback);
-        called = true;
-    }
-    called
+    emit_snapshot(
+        listeners,
+        |name| same_event(name, event),
+        |entry| remove_once(id, entry),
+        call,
+    )
 }
 
-/// Node's onceWrapper: a `once` listener runs unless already fired (by a re-entrant emit), even
-/// if `off()` removed it after this emit began; it leaves the live list before it runs. Out of
-/// line, so the usual emit (no `once`) stays small.
+/// A `once` listener about to run leaves the live list, reported by `'removeListener'` as
+/// Node's onceWrapper reports it. Out of line, so the usual emit (no `once`) stays small.
 #[inline(never)]
-fn claim_once(id: HandleId, entry: &Entry<&'static str, Callback>) -> bool {
-    if !entry.claim() {
-        return false;
-    }
+fn remove_once(id: HandleId, entry: &Entry<&'static str, Callback>) {
     let removed = with_core(|core| core.slot(id)?.listeners.remove(entry.id)).flatten();
-    drop(removed);
-    true
+    if let Some(removed) = removed {
+        drop(removed);
+        emit_name(id, RemoveListener::NAME, entry.event);
+    }
+}
+
+/// `'newListener'` or `'removeListener'` with an event's name. Out of line, and cheap when
+/// nobody listens: one snapshot walk.
+#[inline(never)]
+fn emit_name(id: HandleId, which: &'static str, event: &'static str) -> bool {
+    emit(id, which, |callback| {
+        if let Callback::Name(listener) = callback {
+            invoke(listener, |listener| listener(event));
+        }
+    })
 }
 
 /// Calls a stored closure unless it is already running further up the stack; an `FnMut` cannot
@@ -162,7 +211,7 @@ pub(crate) fn emit_error(id: HandleId, error: &Error) -> bool {
         }
     };
     emit(id, crate::event::ErrorMonitor::NAME, call);
-    emit(id, crate::event::Error::NAME, call)
+    emit(id, crate::event::ErrorEvent::NAME, call)
 }
 
 pub(crate) fn emit_socket(id: HandleId, event: &'static str, socket: Socket) -> bool {
