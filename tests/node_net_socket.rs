@@ -1730,9 +1730,8 @@ fn test_net_better_error_messages_port() {
 /// test-net-connect-paused-connection.js: the server's accepted socket and the server are
 /// unref'd; a client that is paused right after `connect` (and not unref'd) does not keep
 /// the loop alive either: as in libuv, a handle that is not reading, writing or connecting is
-/// not active. nodenet keeps a connected socket alive while it is paused, so this differs.
+/// not active.
 #[test]
-#[ignore = "differs: a paused connected socket keeps nodenet's loop alive; libuv's handle is inactive once reading stops"]
 fn test_net_connect_paused_connection() {
     bounded(|| {
         let server = net::create_server(|conn| {

@@ -690,7 +690,8 @@ impl Socket {
                 return;
             };
             let readable = &mut socket.readable;
-            if std::mem::replace(&mut readable.held, false) {
+            let was_held = std::mem::replace(&mut readable.held, false);
+            if was_held {
                 // No read was made: one is owed, whatever the buffer holds.
                 readable.stopped = true;
             }
@@ -707,6 +708,10 @@ impl Socket {
                         socket_state::SocketNotice::Resume,
                     ));
                 }
+            }
+            if was_held {
+                // Reading starts: the socket holds the loop again.
+                socket_state::update_activity(core, id);
             }
         });
         self

@@ -416,7 +416,8 @@ fn emit_attempt(id: HandleId, event: &'static str, info: &AttemptInfo) {
 /// libuv's rule for what keeps the loop alive: a stream handle is active while it reads or has
 /// writes pending. After the peer's FIN nothing more will be read, so a socket with nothing
 /// left to send (its `'end'` perhaps waiting for a consumer that never comes) no longer holds
-/// the loop, as `uv__stream_eof` stops the handle.
+/// the loop, as `uv__stream_eof` stops the handle; nor does a client paused before it
+/// connected, which Node never starts reading.
 pub(crate) fn update_activity(core: &mut Core, id: HandleId) {
     let Some(slot) = core.slot(id) else {
         return;
@@ -427,7 +428,7 @@ pub(crate) fn update_activity(core: &mut Core, id: HandleId) {
     };
     let active = match socket.phase {
         Phase::Resolving | Phase::Connecting => true,
-        Phase::Open => !socket.read_ended || socket.wants_flush(),
+        Phase::Open => (!socket.read_ended && !socket.readable.held) || socket.wants_flush(),
         Phase::Idle | Phase::Closed => return,
     };
     if slot.active != active {
@@ -539,8 +540,7 @@ pub(crate) fn write(
     if !may_continue {
         socket.need_drain = true;
     }
-    let read_ended = socket.read_ended;
-    if read_ended {
+    if socket.read_ended || socket.readable.held {
         update_activity(core, id);
     }
     may_continue
@@ -585,11 +585,11 @@ pub(crate) fn flush(core: &mut Core, id: HandleId) {
     if std::mem::take(&mut socket.need_drain) && !socket.end_called {
         ticks.insert(first_callback, Task::Socket(id, SocketNotice::Drain));
     }
-    let read_ended = socket.read_ended;
+    let not_reading = socket.read_ended || socket.readable.held;
     if socket.end_called && !socket.write_shut {
         shutdown(core, id);
     }
-    if read_ended {
+    if not_reading {
         update_activity(core, id);
     }
 }
@@ -1014,5 +1014,6 @@ pub(crate) fn finish_connect(core: &mut Core, id: HandleId) -> ConnectProgress {
         stream.set_keep_alive(true, u64::from(delay) * 1000);
     }
     finish_connect_state(core, id);
+    update_activity(core, id);
     ConnectProgress::Connected
 }
