@@ -128,8 +128,9 @@ impl Readable {
     pub(crate) fn wants_read(&mut self) -> bool {
         // An empty buffer is always refilled, even with a high-water mark of 0: Node's read(0)
         // reads whenever nothing is buffered, so EOF is still seen.
-        let room = self.len() < (self.high_water_mark as usize).max(1);
-        if !self.held && (self.flowing == Flowing::Yes || room) {
+        if !self.held
+            && (self.flowing == Flowing::Yes || self.len() < (self.high_water_mark as usize).max(1))
+        {
             return true;
         }
         self.stopped = true;

@@ -106,7 +106,10 @@ fn read_into(
     let IoKind::Socket(socket) = &mut slot.kind else {
         return Found::Nothing;
     };
-    let n = match socket.read(&mut buffers.bytes, now) {
+    // The one test the fast path pays: bytes that cannot be handed on now are kept, never
+    // dropped, and are decoded when they are delivered.
+    let through = socket.readable.passes_through();
+    let n = match socket.read(&mut buffers.bytes, now, through) {
         Some(Ok(n)) => {
             log::trace!(
                 "read {n} bytes: {}",
@@ -117,9 +120,7 @@ fn read_into(
         Some(Err(err)) => return Found::ReadFailed(err),
         None => return Found::Nothing,
     };
-    // The one test the fast path pays: bytes that cannot be handed on now are kept, never
-    // dropped, and are decoded when they are delivered.
-    out.buffered = !socket.readable.passes_through();
+    out.buffered = !through;
     if out.buffered {
         if n > 0 {
             socket.readable.push(&buffers.bytes[..n]);

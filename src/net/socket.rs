@@ -16,6 +16,11 @@ use crate::net::SocketOptions;
 use crate::runtime::core::{with_core, Core, IoKind};
 use crate::runtime::emit;
 
+/// Logs, once per handle, that `method` reached a socket the loop has reclaimed.
+pub(crate) fn stale_socket(id: HandleId, method: &'static str) {
+    crate::handle::warn_stale(id, "socket", method, STALE_REASON);
+}
+
 /// Node keeps keep-alive delays in whole seconds, as the kernel takes them.
 pub(crate) fn secs(ms: u64) -> u32 {
     (ms / 1000).min(u64::from(u32::MAX)) as u32
@@ -230,7 +235,7 @@ impl Socket {
 
     /// A call reached a socket that is gone: never silent, but said once per handle.
     fn stale(self, method: &'static str) {
-        crate::handle::warn_stale(self.id, "socket", method, STALE_REASON);
+        stale_socket(self.id, method);
     }
 
     /// Adds a listener for `event` and returns the socket, for chaining: Node's
@@ -511,10 +516,8 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn write(self, data: impl AsRef<[u8]>) -> bool {
-        self.with_core("write", |core, id| {
-            socket_state::write(core, id, data.as_ref(), None)
-        })
-        .unwrap_or(false)
+        // One lookup on the hot path: `socket_state::write` says itself if the handle is stale.
+        with_core(|core| socket_state::write(core, self.id, data.as_ref(), None)).unwrap_or(false)
     }
 
     /// Sends bytes and calls `callback` once they are handed to the OS (`None`) or can never be
@@ -539,18 +542,10 @@ impl Socket {
     ) -> bool {
         let mut callback = Some(Box::new(callback) as socket_state::WriteCallback);
         // On a stale handle too the callback hears ERR_STREAM_DESTROYED, as Node's would.
-        let written = with_core(|core| {
-            let live = core.socket(self.id).is_some();
-            (
-                socket_state::write(core, self.id, data.as_ref(), callback.take()),
-                live,
-            )
-        });
+        let written =
+            with_core(|core| socket_state::write(core, self.id, data.as_ref(), callback.take()));
         drop(callback);
-        if written.is_none_or(|(_, live)| !live) {
-            self.stale("write");
-        }
-        written.is_some_and(|(written, _)| written)
+        written.unwrap_or(false)
     }
 
     /// Ends our side: Node's `socket.end()`. Queued bytes are sent, then the FIN; `'finish'`

@@ -225,8 +225,17 @@ impl SocketState {
 
     /// Reads into `buffer`, counting what arrived; `now` marks the socket active for its idle
     /// timeout. `None` when the socket is not reading: not open, at EOF, or its buffer full.
-    pub(crate) fn read(&mut self, buffer: &mut [u8], now: Instant) -> Option<io::Result<usize>> {
-        if self.phase != Phase::Open || self.read_ended || !self.readable.wants_read() {
+    /// `through` is [`Readable::passes_through`], computed once by the caller, which needs it
+    /// too: a socket that passes reads through always wants them.
+    #[inline(always)]
+    pub(crate) fn read(
+        &mut self,
+        buffer: &mut [u8],
+        now: Instant,
+        through: bool,
+    ) -> Option<io::Result<usize>> {
+        if self.phase != Phase::Open || self.read_ended || !(through || self.readable.wants_read())
+        {
             return None;
         }
         let result = self.stream.as_ref()?.read(buffer);
@@ -455,6 +464,7 @@ pub(crate) fn write(
 ) -> bool {
     let core_now = core.now;
     let Some(socket) = core.socket(id) else {
+        crate::net::socket::stale_socket(id, "write");
         if let Some(callback) = callback {
             core.ticks
                 .push_back(Task::WriteDone(callback, Some(codes::destroyed("write"))));
@@ -477,17 +487,6 @@ pub(crate) fn write(
         if !closed {
             destroy(core, id, Some(error));
         }
-        return false;
-    }
-    if socket.phase == Phase::Idle {
-        // Node's _writeGeneric: no connect() yet, so no handle to write to. The stream is
-        // destroyed on the next tick (Node's onwriteError), after the callback has heard why.
-        let error = codes::socket_closed();
-        if let Some(callback) = callback {
-            core.ticks
-                .push_back(Task::WriteDone(callback, Some(error.clone())));
-        }
-        tick(core, id, SocketNotice::Fail(error));
         return false;
     }
     if let Some(idle) = socket.idle.as_mut() {
@@ -525,6 +524,17 @@ pub(crate) fn write(
                 return true;
             }
         }
+    }
+    if socket.phase == Phase::Idle {
+        // Node's _writeGeneric: no connect() yet, so no handle to write to. The stream is
+        // destroyed on the next tick (Node's onwriteError), after the callback has heard why.
+        let error = codes::socket_closed();
+        if let Some(callback) = callback {
+            core.ticks
+                .push_back(Task::WriteDone(callback, Some(error.clone())));
+        }
+        tick(core, id, SocketNotice::Fail(error));
+        return false;
     }
     if socket.max_write_buffer != 0 && socket.queue.len() + rest.len() > socket.max_write_buffer {
         let error = codes::write_buffer_full(socket.max_write_buffer);
