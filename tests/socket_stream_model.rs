@@ -399,3 +399,38 @@ fn a_client_paused_before_connect_reads_nothing_until_resumed() {
         log.assert_eq(&["resume", "data hello", "end"]);
     });
 }
+
+/// A socket that never connected times out as Node's does: its idle timer does not keep the
+/// loop alive, but fires while something else does; the socket is not destroyed by it.
+#[test]
+fn a_never_connected_socket_times_out_as_nodes_does() {
+    bounded(|| {
+        let socket = Socket::new(SocketOptions::default());
+        socket.set_timeout(20, must_not_call!(||));
+        nodenet::run().unwrap(); // nothing keeps the loop alive: returns at once
+        assert_eq!(socket.timeout(), Some(20));
+        socket.release();
+        run_and_check();
+
+        let log = Log::new();
+        let socket = Socket::new(SocketOptions::default());
+        socket.set_timeout(
+            20,
+            must_call!(move || log.push(format!("timeout destroyed={}", socket.destroyed()))),
+        );
+        nodenet::set_timeout(80, move || {
+            log.push("later");
+            socket.set_timeout(0, ());
+            assert_eq!(socket.timeout(), Some(0));
+            socket.destroy();
+        });
+        socket.on(
+            Close,
+            must_call!(move |had_error| log.push(format!("close {had_error}"))),
+        );
+        nodenet::run().unwrap();
+        socket.release();
+        run_and_check();
+        log.assert_eq(&["timeout destroyed=false", "later", "close false"]);
+    });
+}
