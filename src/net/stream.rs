@@ -75,6 +75,9 @@ impl Stream {
         }
     }
 
+    // Inlined into the read path, where a call costs about as much as the rest of the
+    // pass-through test (measured with callgrind).
+    #[inline(always)]
     pub(crate) fn read(&self, buffer: &mut [u8]) -> io::Result<usize> {
         match self {
             Stream::Tcp(stream) => (&*stream).read(buffer),
