@@ -795,25 +795,13 @@ fn test_net_write_connect_write() {
 /// then `connect(address)` without a callback; the server ends and closes.
 #[test]
 fn test_net_socket_connect_without_cb() {
-    bounded(|| {
-        serve(
-            must_call!(|conn: Socket| {
-                conn.end();
-                conn.server().expect("its server").close(());
+    end_on_first_event(|client| {
+        client.on(
+            Connect,
+            must_call!(move || {
+                client.end();
             }),
-            |_server, port| {
-                let client = Socket::new(SocketOptions::default());
-                client.on(
-                    Connect,
-                    must_call!(move || {
-                        client.end();
-                    }),
-                );
-                client.on(Close, move |_h| client.release());
-                client.connect(port, "127.0.0.1", ());
-            },
         );
-        run_and_check();
     });
 }
 
@@ -821,20 +809,28 @@ fn test_net_socket_connect_without_cb() {
 /// then `connect(address)` without a callback: 'ready' follows 'connect' all the same.
 #[test]
 fn test_net_socket_ready_without_cb() {
-    bounded(|| {
+    end_on_first_event(|client| {
+        client.on(
+            Ready,
+            must_call!(move || {
+                client.end();
+            }),
+        );
+    });
+}
+
+/// The script both Node files run: a `Socket::new` connected without a callback and ended
+/// from the listener `listen` adds; the server ends and closes.
+fn end_on_first_event(listen: fn(Socket)) {
+    bounded(move || {
         serve(
             must_call!(|conn: Socket| {
                 conn.end();
                 conn.server().expect("its server").close(());
             }),
-            |_server, port| {
+            move |_server, port| {
                 let client = Socket::new(SocketOptions::default());
-                client.on(
-                    Ready,
-                    must_call!(move || {
-                        client.end();
-                    }),
-                );
+                listen(client);
                 client.on(Close, move |_h| client.release());
                 client.connect(port, "127.0.0.1", ());
             },

@@ -567,47 +567,7 @@ fn test_net_connect_reset() {
 /// The server's socket gets exactly one `'error'`: `ECONNRESET`, `read ECONNRESET`.
 #[test]
 fn test_net_connect_reset_after_destroy() {
-    bounded(|| {
-        let server = Server::new(ServerOptions::default());
-        server
-            .listen(
-                (0, "127.0.0.1"),
-                must_call!(move || {
-                    let port = server.address().unwrap().port;
-                    let conn = net::connect_to((port, "127.0.0.1"));
-                    server.on(Connection, move |socket| {
-                        socket.on(
-                            Error,
-                            must_call!(|err: &Error| {
-                                assert_eq!(err.code(), Some("ECONNRESET"));
-                                assert_eq!(err.message(), "read ECONNRESET");
-                            }),
-                        );
-                    });
-                    conn.on(
-                        Connect,
-                        must_call!(move || {
-                            assert_eq!(conn.reset_and_destroy().destroy(), conn);
-                            conn.on(Error, must_not_call!(|_e|));
-                            conn.write_with_callback(
-                                "fzfzfzfzfz",
-                                must_call!(|err: Option<&Error>| {
-                                    let err = err.expect("the write fails");
-                                    assert_eq!(err.code(), Some("ERR_STREAM_DESTROYED"));
-                                    assert_eq!(
-                                        err.message(),
-                                        "Cannot call write after a stream was destroyed"
-                                    );
-                                }),
-                            );
-                            server.close(());
-                        }),
-                    );
-                }),
-            )
-            .unwrap();
-        run_and_check();
-    });
+    reset_after_destroy_then_write();
 }
 
 /// test-net-socket-reset-send.js (the same script as test-net-connect-reset-after-destroy.js
@@ -616,13 +576,19 @@ fn test_net_connect_reset_after_destroy() {
 /// socket gets one `'error'`, `ECONNRESET` `read ECONNRESET`.
 #[test]
 fn test_net_socket_reset_send() {
+    reset_after_destroy_then_write();
+}
+
+/// The script both Node files run.
+fn reset_after_destroy_then_write() {
     bounded(|| {
         let server = Server::new(ServerOptions::default());
         server
             .listen(
                 (0, "127.0.0.1"),
                 must_call!(move || {
-                    let conn = net::connect_to((server.address().unwrap().port, "127.0.0.1"));
+                    let port = server.address().unwrap().port;
+                    let conn = net::connect_to((port, "127.0.0.1"));
                     server.on(Connection, move |socket| {
                         socket.on(
                             Error,
