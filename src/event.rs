@@ -32,12 +32,12 @@
 //! });
 //! ```
 
+use std::any::Any;
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::chunk::Chunk;
 use crate::error::Error as NodeError;
-use crate::net::{AttemptInfo, DropInfo, LookupInfo, Socket};
 
 /// An event name, as Node spells it.
 ///
@@ -64,6 +64,9 @@ pub trait Event: Copy {
 /// an `FnMut`.
 pub(crate) type Shared<F> = Rc<RefCell<F>>;
 
+/// A listener whose argument is of a type the handle kind defines.
+pub(crate) type AnyListener = dyn FnMut(&dyn Any);
+
 /// A closure stored for an event, erased to the shapes the loop knows how to call.
 #[derive(Clone)]
 pub(crate) enum Callback {
@@ -71,10 +74,9 @@ pub(crate) enum Callback {
     Flag(Shared<dyn FnMut(bool)>),
     Data(Shared<dyn for<'a> FnMut(Chunk<'a>)>),
     Error(Shared<dyn FnMut(&NodeError)>),
-    Socket(Shared<dyn FnMut(Socket)>),
-    Lookup(Shared<dyn FnMut(&LookupInfo)>),
-    Attempt(Shared<dyn FnMut(&AttemptInfo)>),
-    Dropped(Shared<dyn FnMut(&DropInfo)>),
+    /// An argument of a type the handle kind defines (a `Socket`, a `LookupInfo`), taken back
+    /// from `&dyn Any` by the closure [`listens_value!`] wraps the listener in.
+    Value(Shared<AnyListener>),
     /// `'newListener'` and `'removeListener'`: the name of the event concerned.
     Name(Shared<dyn FnMut(&'static str)>),
 }
@@ -83,7 +85,7 @@ pub(crate) enum Callback {
 #[doc(hidden)]
 pub struct Listener(pub(crate) Callback);
 
-/// The events of a [`Socket`], each with the closure it takes.
+/// The events of a [`Socket`](super::net::Socket), each with the closure it takes.
 #[diagnostic::on_unimplemented(
     message = "a Socket has no `{Self}` event taking this closure",
     label = "not a Socket listener of the right shape",
@@ -94,7 +96,7 @@ pub trait SocketEvent<F, R>: Event {
     fn listener(listener: F) -> Listener;
 }
 
-/// The events of a [`Socket`] with the one-shot closure (`FnOnce`) that `once` takes.
+/// The events of a [`Socket`](super::net::Socket) with the one-shot closure (`FnOnce`) that `once` takes.
 #[diagnostic::on_unimplemented(
     message = "a Socket has no `{Self}` event taking this closure",
     label = "not a Socket listener of the right shape",
@@ -105,7 +107,7 @@ pub trait SocketOnceEvent<F, R>: Event {
     fn once_listener(listener: F) -> Listener;
 }
 
-/// The events of a [`Server`](crate::net::Server) with the one-shot closure (`FnOnce`) that
+/// The events of a [`Server`](super::net::Server) with the one-shot closure (`FnOnce`) that
 /// `once` takes.
 #[diagnostic::on_unimplemented(
     message = "a Server has no `{Self}` event taking this closure",
@@ -117,7 +119,7 @@ pub trait ServerOnceEvent<F, R>: Event {
     fn once_listener(listener: F) -> Listener;
 }
 
-/// The events of a [`Server`](crate::net::Server), each with the closure it takes.
+/// The events of a [`Server`](super::net::Server), each with the closure it takes.
 #[diagnostic::on_unimplemented(
     message = "a Server has no `{Self}` event taking this closure",
     label = "not a Server listener of the right shape",
@@ -176,6 +178,47 @@ macro_rules! listens {
         }
     };
 }
+
+/// [`listens!`] for an argument of a type the handle kind defines, passed through
+/// [`Callback::Value`]: the kind's module states which of its events take which type, so this
+/// module names none of them.
+macro_rules! listens_value {
+    ($trait:ident / $once:ident for $name:ident: $ty:ty, $stored:ty, |$value:ident| $arg:expr) => {
+        impl<F, R> $trait<F, R> for $name
+        where
+            F: FnMut($ty) -> R + 'static,
+        {
+            fn listener(mut listener: F) -> $crate::event::Listener {
+                $crate::event::Listener($crate::event::Callback::Value(std::rc::Rc::new(
+                    std::cell::RefCell::new(move |value: &dyn std::any::Any| {
+                        if let Some($value) = value.downcast_ref::<$stored>() {
+                            listener($arg);
+                        }
+                    }),
+                )))
+            }
+        }
+
+        impl<F, R> $once<F, R> for $name
+        where
+            F: FnOnce($ty) -> R + 'static,
+        {
+            fn once_listener(listener: F) -> $crate::event::Listener {
+                let mut listener = Some(listener);
+                $crate::event::Listener($crate::event::Callback::Value(std::rc::Rc::new(
+                    std::cell::RefCell::new(move |value: &dyn std::any::Any| {
+                        if let Some($value) = value.downcast_ref::<$stored>() {
+                            if let Some(listener) = listener.take() {
+                                listener($arg);
+                            }
+                        }
+                    }),
+                )))
+            }
+        }
+    };
+}
+pub(crate) use listens_value;
 
 event_name! {
     /// `'connection'`: a server accepted a socket. Listener: `|socket| ...`.
@@ -279,19 +322,19 @@ event_name! {
 
 event_name! {
     /// `'readable'`: data (or the end) is waiting to be taken with
-    /// [`read`](crate::net::Socket::read). Adding a listener switches the socket to Node's
+    /// [`read`](super::net::Socket::read). Adding a listener switches the socket to Node's
     /// paused mode. Listener: `|| ...`.
     Readable = "readable"
 }
 
 event_name! {
     /// `'lookup'`: a host name was resolved, before connecting. Listener: `|info| ...` with a
-    /// [`LookupInfo`] (Node's `(err, address, family, host)`).
+    /// [`LookupInfo`](super::net::LookupInfo) (Node's `(err, address, family, host)`).
     Lookup = "lookup"
 }
 event_name! {
     /// `'connectionAttempt'`: connecting to one address starts. Listener: `|attempt| ...` with
-    /// an [`AttemptInfo`].
+    /// an [`AttemptInfo`](super::net::AttemptInfo).
     ConnectionAttempt = "connectionAttempt"
 }
 event_name! {
@@ -306,8 +349,8 @@ event_name! {
 
 event_name! {
     /// `'drop'`: a server closed a connection at once because it already had
-    /// [`max_connections`](crate::net::Server::set_max_connections) open. Listener:
-    /// `|info| ...`, with a [`DropInfo`]. Not named `Drop`, which would shadow
+    /// [`max_connections`](super::net::Server::set_max_connections) open. Listener:
+    /// `|info| ...`, with a [`DropInfo`](super::net::DropInfo). Not named `Drop`, which would shadow
     /// `std::ops::Drop` wherever the event names are glob-imported.
     ConnectionDropped = "drop"
 }
@@ -344,10 +387,6 @@ event_name! {
 }
 
 listens!(SocketEvent / SocketOnceEvent for Data: Data(data: Chunk<'_>));
-listens!(SocketEvent / SocketOnceEvent for Lookup: Lookup(info: &LookupInfo));
-listens!(SocketEvent / SocketOnceEvent for ConnectionAttempt: Attempt(attempt: &AttemptInfo));
-listens!(SocketEvent / SocketOnceEvent for ConnectionAttemptFailed: Attempt(attempt: &AttemptInfo));
-listens!(SocketEvent / SocketOnceEvent for ConnectionAttemptTimeout: Attempt(attempt: &AttemptInfo));
 listens!(SocketEvent / SocketOnceEvent for Pause: Unit());
 listens!(SocketEvent / SocketOnceEvent for Resume: Unit());
 listens!(SocketEvent / SocketOnceEvent for Readable: Unit());
@@ -361,12 +400,10 @@ listens!(SocketEvent / SocketOnceEvent for Drain: Unit());
 listens!(SocketEvent / SocketOnceEvent for Finish: Unit());
 listens!(SocketEvent / SocketOnceEvent for Timeout: Unit());
 
-listens!(ServerEvent / ServerOnceEvent for Connection: Socket(socket: Socket));
 listens!(ServerEvent / ServerOnceEvent for Listening: Unit());
 listens!(ServerEvent / ServerOnceEvent for ErrorEvent: Error(error: &NodeError));
 listens!(ServerEvent / ServerOnceEvent for ErrorMonitor: Error(error: &NodeError));
 listens!(ServerEvent / ServerOnceEvent for Close: Unit());
-listens!(ServerEvent / ServerOnceEvent for ConnectionDropped: Dropped(info: &DropInfo));
 listens!(SocketEvent / SocketOnceEvent for NewListener: Name(name: &'static str));
 listens!(SocketEvent / SocketOnceEvent for RemoveListener: Name(name: &'static str));
 listens!(ServerEvent / ServerOnceEvent for NewListener: Name(name: &'static str));

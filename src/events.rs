@@ -564,7 +564,7 @@ impl<T: 'static> EventEmitter<T> {
             },
         );
         if !called && event == "error" {
-            crate::runtime::core::unhandled(unhandled_error(payload));
+            crate::runtime::unhandled::unhandled(unhandled_error(payload));
         }
         called
     }

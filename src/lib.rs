@@ -56,20 +56,21 @@ mod runtime;
 pub mod string_decoder;
 mod threadpool;
 pub mod timers;
-mod unhandled;
 
 pub use chunk::Chunk;
 pub use error::Error;
 pub use listeners::{ListenerId, RawListener};
 pub use remote::{remote, Remote};
 pub use resources::{active_resources, active_resources_info, now, ResourceInfo};
-pub use runtime::{loop_stats, next_tick, run, LoopStats};
+pub use runtime::{
+    loop_stats, next_tick, run, set_unhandled_error_policy, unhandled_error_policy, LoopStats,
+    UnhandledErrors,
+};
 pub use threadpool::threadpool_size;
 pub use timers::{
     clear_immediate, clear_interval, clear_timeout, set_immediate, set_interval, set_timeout,
     Immediate, Timer,
 };
-pub use unhandled::{set_unhandled_error_policy, unhandled_error_policy, UnhandledErrors};
 
 /// Everything a Node-style program needs in one import: `net`, the event names, `Chunk`, and
 /// the [`crate::Error`] type.

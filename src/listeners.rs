@@ -9,7 +9,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-/// Identifies one registered listener, for [`off`](crate::net::Socket::off).
+/// Identifies one registered listener, for [`off`](super::net::Socket::off).
 ///
 /// Rust closures have no identity to compare, so where Node's `off(event, fn)` names the
 /// function, nodenet's `off` takes the id that `on_with_id` (or `once_with_id`) returned; `on`

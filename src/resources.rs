@@ -18,9 +18,11 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use crate::handle::HandleId;
+use crate::net::server_state::ServerState;
+use crate::net::socket_state::SocketState;
 use crate::net::stream::{Listener, Stream};
 use crate::net::{Server, Socket};
-use crate::runtime::core::{with_core, IoKind};
+use crate::runtime::core::with_core;
 
 /// One thing the loop holds, as [`active_resources_info`] describes it.
 ///
@@ -156,15 +158,19 @@ fn collect(all: bool) -> Vec<ResourceInfo> {
                 continue;
             }
             let id = HandleId::new(key, slot.generation);
-            let handle = match &slot.kind {
-                IoKind::Socket(socket) => match socket.stream {
+            let kind = slot.kind.as_any();
+            let handle = if let Some(socket) = kind.downcast_ref::<SocketState>() {
+                match socket.stream {
                     Some(Stream::Unix(_)) => Handle::Socket(id, "PipeWrap"),
                     _ => Handle::Socket(id, "TCPSocketWrap"),
-                },
-                IoKind::Server(server) => match server.listener {
+                }
+            } else if let Some(server) = kind.downcast_ref::<ServerState>() {
+                match server.listener {
                     Some(Listener::Unix(..)) => Handle::Server(id, "PipeWrap"),
                     _ => Handle::Server(id, "TCPServerWrap"),
-                },
+                }
+            } else {
+                continue;
             };
             let age = core
                 .created

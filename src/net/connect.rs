@@ -20,7 +20,6 @@ use crate::net::socket::Socket;
 use crate::net::socket_state::{self, SocketNotice};
 use crate::net::stream::Target;
 use crate::runtime::core::with_core;
-use crate::runtime::tasks::Task;
 
 /// Node clamps `autoSelectFamilyAttemptTimeout` to at least 10 ms.
 const MIN_ATTEMPT_TIMEOUT_MS: u64 = 10;
@@ -172,7 +171,7 @@ fn looked_up(
             .is_some_and(|socket| socket.phase == socket_state::Phase::Resolving);
         if connecting {
             core.ticks
-                .push_back(Task::Socket(id, SocketNotice::Lookup(Box::new(info))));
+                .push_back(SocketNotice::Lookup(Box::new(info)).task(id));
         }
         connecting
     });

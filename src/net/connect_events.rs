@@ -41,3 +41,13 @@ pub struct AttemptInfo {
     /// Why the attempt failed, for `'connectionAttemptFailed'`.
     pub error: Option<Error>,
 }
+
+// The connect-time events take these types, so their listener shapes are stated here.
+use crate::event::{
+    listens_value, ConnectionAttempt, ConnectionAttemptFailed, ConnectionAttemptTimeout, Lookup,
+    SocketEvent, SocketOnceEvent,
+};
+listens_value!(SocketEvent / SocketOnceEvent for Lookup: &LookupInfo, LookupInfo, |info| info);
+listens_value!(SocketEvent / SocketOnceEvent for ConnectionAttempt: &AttemptInfo, AttemptInfo, |attempt| attempt);
+listens_value!(SocketEvent / SocketOnceEvent for ConnectionAttemptFailed: &AttemptInfo, AttemptInfo, |attempt| attempt);
+listens_value!(SocketEvent / SocketOnceEvent for ConnectionAttemptTimeout: &AttemptInfo, AttemptInfo, |attempt| attempt);

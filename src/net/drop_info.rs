@@ -133,3 +133,7 @@ impl fmt::Display for DropInfo {
         }
     }
 }
+
+// `'drop'` takes a `DropInfo`, so its listener shape is stated here.
+use crate::event::{listens_value, ConnectionDropped, ServerEvent, ServerOnceEvent};
+listens_value!(ServerEvent / ServerOnceEvent for ConnectionDropped: &DropInfo, DropInfo, |info| info);

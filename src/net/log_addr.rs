@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 
 use crate::handle::HandleId;
 use crate::net::socket_state::SocketState;
-use crate::runtime::core::{with_core, Core, IoKind};
+use crate::runtime::core::{with_core, Core};
 
 /// `local -> peer`, `-` for an address not known (a Unix socket, or not connected yet).
 pub(crate) struct Pair(pub(crate) Option<SocketAddr>, pub(crate) Option<SocketAddr>);
@@ -43,12 +43,8 @@ pub(crate) fn socket_pair(socket: &SocketState) -> Pair {
 /// A handle described for a log line: `socket 127.0.0.1:8000 -> 127.0.0.1:51234` or
 /// `server 127.0.0.1:8000`.
 pub(crate) fn describe(core: &mut Core, id: HandleId) -> String {
-    match core.slot(id).map(|slot| &slot.kind) {
-        Some(IoKind::Socket(socket)) => format!("socket {}", socket_pair(socket)),
-        Some(IoKind::Server(server)) => match server.address {
-            Some(address) => format!("server {address}"),
-            None => "server (unix)".to_string(),
-        },
+    match core.slot(id) {
+        Some(slot) => slot.kind.describe(),
         None => "a closed handle".to_string(),
     }
 }

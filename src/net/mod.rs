@@ -34,6 +34,7 @@ mod connect_events;
 mod connect_options;
 mod drop_info;
 pub(crate) mod idle_timeout;
+mod kinds;
 pub(crate) mod log_addr;
 pub(crate) mod lookup;
 mod pipe;
@@ -63,7 +64,7 @@ pub use self::socket_options::SocketOptions;
 
 use self::socket_state::SocketState;
 use crate::event::{Callback as StoredCallback, Listener};
-use crate::runtime::core::{with_core, IoKind};
+use crate::runtime::core::with_core;
 use crate::runtime::emit;
 
 /// Makes a TCP server; `connection_listener` is called with every accepted socket:
@@ -209,7 +210,7 @@ pub fn create_connection(
 fn new_connecting(connect_listener: Option<impl FnOnce(Socket) + 'static>) -> Socket {
     let id = with_core(|core| {
         let state = Box::new(SocketState::connecting());
-        core.insert_io(IoKind::Socket(state), true)
+        core.insert_io(state, true)
     })
     .unwrap_or(crate::handle::HandleId::new(usize::MAX, 0));
     let socket = Socket::from_id(id);

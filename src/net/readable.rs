@@ -14,9 +14,9 @@
 use crate::chunk::Chunk;
 use crate::handle::HandleId;
 use crate::net::socket_state::SocketNotice;
-use crate::runtime::core::{with_core, Core, IoKind};
+use crate::runtime::core::{with_core, Core};
 use crate::runtime::emit;
-use crate::runtime::tasks::{self, Task};
+use crate::runtime::tasks;
 
 /// Node's default `readableHighWaterMark` for sockets (v20): 16 KiB.
 pub(crate) const READABLE_HIGH_WATER_MARK: usize = 16 * 1024;
@@ -215,8 +215,7 @@ pub(crate) fn notify_reader(core: &mut Core, id: HandleId) {
     if readable.listening && readable.need_readable && !readable.readable_queued {
         readable.readable_queued = true;
         readable.need_readable = false;
-        core.ticks
-            .push_back(Task::Socket(id, SocketNotice::Readable));
+        core.ticks.push_back(SocketNotice::Readable.task(id));
     }
 }
 
@@ -262,7 +261,7 @@ pub(crate) fn consumed(core: &mut Core, id: HandleId) {
         core.pending_reads.push(id);
     }
     if end && open {
-        core.ticks.push_back(Task::Socket(id, SocketNotice::End));
+        core.ticks.push_back(SocketNotice::End.task(id));
     }
 }
 
@@ -272,9 +271,10 @@ pub(crate) fn flow(id: HandleId) {
     loop {
         let next = with_core(|core| {
             let slot = core.slot(id)?;
-            let IoKind::Socket(socket) = &mut slot.kind else {
-                return None;
-            };
+            let socket = slot
+                .kind
+                .as_any_mut()
+                .downcast_mut::<crate::net::socket_state::SocketState>()?;
             if socket.is_closed() || socket.readable.flowing != Flowing::Yes {
                 return None;
             }

@@ -11,68 +11,21 @@ use crate::chunk::Chunk;
 use crate::error::Error;
 use crate::handle::HandleId;
 use crate::net::readable::{self, Flowing};
-use crate::net::server_state;
-use crate::net::socket_state::{self, ConnectProgress, Phase};
-use crate::runtime::core::{with_core, Core, IoKind, IoSlot, READ_BUFFER_SIZE};
+use crate::net::socket_state::{self, ConnectProgress, Phase, SocketState};
+use crate::runtime::core::{with_core, IoSlot};
 use crate::runtime::emit::{self, Snapshot};
+use crate::runtime::handle_kind::{ReadBuffers, Readiness};
 use crate::runtime::tasks;
 
 /// Reads per readiness event before other handles get a turn; the socket is read again on the
 /// next turn of the loop.
 const READS_PER_EVENT: usize = 16;
 
-/// The parts of a `mio::Event` the handlers need, copied so the event buffer is not borrowed.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Readiness {
-    pub(crate) readable: bool,
-    pub(crate) writable: bool,
-    /// The peer's FIN or an error is pending: read until EOF rather than stop at a short read.
-    pub(crate) read_closed: bool,
-}
-
-impl From<&mio::event::Event> for Readiness {
-    fn from(event: &mio::event::Event) -> Readiness {
-        Readiness {
-            readable: event.is_readable() || event.is_error(),
-            writable: event.is_writable() || event.is_error(),
-            read_closed: event.is_read_closed() || event.is_error(),
-        }
-    }
-}
-
-/// The loop's read buffers, taken out of the loop state once per batch of events rather than
-/// once per read: `'data'` listeners borrow a chunk of them while the state is not borrowed.
-pub(crate) struct ReadBuffers {
-    bytes: Vec<u8>,
-    /// Where reads are decoded for sockets with `set_encoding`.
-    text: String,
-}
-
-impl ReadBuffers {
-    pub(crate) fn take(core: &mut Core) -> ReadBuffers {
-        let mut bytes = std::mem::take(&mut core.read_buffer);
-        // A panic in a listener unwinds past the put-back; start again with a fresh buffer.
-        if bytes.len() < READ_BUFFER_SIZE {
-            bytes.resize(READ_BUFFER_SIZE, 0);
-        }
-        ReadBuffers {
-            bytes,
-            text: std::mem::take(&mut core.text_buffer),
-        }
-    }
-
-    pub(crate) fn put_back(self, core: &mut Core) {
-        core.read_buffer = self.bytes;
-        core.text_buffer = self.text;
-    }
-}
-
 /// What one borrow of the loop state found, for an event or for one read. Kept small (it is
 /// returned through the borrow on every event); what the emit after a read needs goes into a
 /// [`ReadOut`] instead.
 enum Found {
     Nothing,
-    Server,
     Connecting,
     /// An open socket whose queue was flushed (the event was writable and it had bytes queued,
     /// a `'drain'` owed or a FIN waiting); it may be readable too.
@@ -103,7 +56,7 @@ fn read_into(
     buffers: &mut ReadBuffers,
     out: &mut ReadOut,
 ) -> Found {
-    let IoKind::Socket(socket) = &mut slot.kind else {
+    let Some(socket) = slot.kind.as_any_mut().downcast_mut::<SocketState>() else {
         return Found::Nothing;
     };
     // The one test the fast path pays: bytes that cannot be handed on now are kept, never
@@ -145,7 +98,8 @@ fn read_into(
     Found::Read(n)
 }
 
-/// Handles one readiness event for the handle in slot `key`.
+/// Handles one readiness event for the socket in slot `key`: the socket kind's
+/// [`ReadyFn`](crate::runtime::handle_kind::ReadyFn).
 pub(crate) fn dispatch(key: usize, readiness: Readiness, buffers: &mut ReadBuffers) {
     let mut out = ReadOut {
         listeners: None,
@@ -161,9 +115,8 @@ pub(crate) fn dispatch(key: usize, readiness: Readiness, buffers: &mut ReadBuffe
             return Found::Nothing;
         };
         generation = slot.generation;
-        let socket = match &slot.kind {
-            IoKind::Server(_) => return Found::Server,
-            IoKind::Socket(socket) => socket,
+        let Some(socket) = slot.kind.as_any().downcast_ref::<SocketState>() else {
+            return Found::Nothing;
         };
         match socket.phase {
             Phase::Connecting => Found::Connecting,
@@ -182,7 +135,6 @@ pub(crate) fn dispatch(key: usize, readiness: Readiness, buffers: &mut ReadBuffe
     let until_would_block = readiness.read_closed;
     match found {
         Found::Nothing => {}
-        Found::Server => server_state::accept_ready(id),
         Found::Connecting => {
             if connected(id) && readiness.readable {
                 read(id, until_would_block, buffers, &mut out, None);
@@ -224,7 +176,7 @@ fn connected(id: HandleId) -> bool {
     emit::emit_unit(id, "ready");
     // Counted now, not at connect(): the tutorial's client adds its listeners in the connect
     // callback.
-    crate::unhandled::warn_if_unguarded(id, "a connected socket");
+    crate::runtime::unhandled::warn_if_unguarded(id, "a connected socket");
     tasks::drain();
     with_core(|core| socket_state::flush(core, id));
     tasks::drain();
@@ -335,73 +287,25 @@ fn read_again(id: HandleId, buffers: &mut ReadBuffers, out: &mut ReadOut) -> Fou
     .unwrap_or(Found::Nothing)
 }
 
-/// Reads that could not wait for a readiness edge: sockets resumed after a pause, and sockets
-/// and servers that hit their per-event cap.
-pub(crate) fn run_pending_reads() {
-    let taken = with_core(|core| {
-        if core.pending_reads.is_empty() {
-            return None;
-        }
-        Some((
-            std::mem::take(&mut core.pending_reads),
-            ReadBuffers::take(core),
-        ))
-    });
-    let Some((pending, mut buffers)) = taken.flatten() else {
-        return;
+/// A read owed without a readiness edge (resumed, or stopped by the per-event cap): the socket
+/// kind's [`PendingFn`](crate::runtime::handle_kind::PendingFn).
+pub(crate) fn read_pending(id: HandleId, buffers: &mut ReadBuffers) {
+    let mut out = ReadOut {
+        listeners: None,
+        decoded: false,
+        buffered: false,
     };
-    let mut pending = Requeue {
-        ids: pending,
-        next: 0,
-    };
-    while let Some(&id) = pending.ids.get(pending.next) {
-        pending.next += 1;
-        let is_server = with_core(|core| core.server(id).is_some());
-        match is_server {
-            Some(true) => server_state::accept_ready(id),
-            Some(false) => {
-                let mut out = ReadOut {
-                    listeners: None,
-                    decoded: false,
-                    buffered: false,
-                };
-                read(id, true, &mut buffers, &mut out, None);
-            }
-            None => {}
-        }
-    }
-    pending.ids.clear();
-    with_core(|core| buffers.put_back(core));
+    read(id, true, buffers, &mut out, None);
 }
 
-/// The pending reads being served. Should a listener's panic unwind out of one, the handle it
-/// interrupted and the ones not yet served go back on the list for the next turn: no readiness
-/// edge would bring them back.
-struct Requeue {
-    ids: Vec<HandleId>,
-    next: usize,
-}
-
-impl Drop for Requeue {
-    fn drop(&mut self) {
-        if self.ids.is_empty() {
-            return;
-        }
-        let owed = &self.ids[self.next.saturating_sub(1)..];
-        with_core(|core| core.pending_reads.extend_from_slice(owed));
-    }
-}
-
-/// The close phase's `'close'` for sockets, with `had_error`. A server's `'close'` has already
-/// been emitted on a tick; it is here only to have its slot freed.
+/// The close phase's `'close'` for sockets, with `had_error`: the socket kind's
+/// [`CloseFn`](crate::runtime::handle_kind::CloseFn).
 pub(crate) fn emit_close(id: HandleId) {
-    let had_error = with_core(|core| match &mut core.slot(id)?.kind {
+    let had_error = with_core(|core| {
         // A released socket whose 'close' was emitted before is here only to be freed.
-        IoKind::Socket(socket) => {
-            let first = !std::mem::replace(&mut socket.close_emitted, true);
-            first.then_some(socket.had_error)
-        }
-        IoKind::Server(_) => None,
+        let socket = core.socket(id)?;
+        let first = !std::mem::replace(&mut socket.close_emitted, true);
+        first.then_some(socket.had_error)
     })
     .flatten();
     log::debug!(

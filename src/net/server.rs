@@ -215,8 +215,7 @@ impl Server {
     pub(crate) fn create(options: server_state::ServerOptions) -> Server {
         let state = Box::new(ServerState::new(options));
         let id =
-            with_core(|core| core.insert_io(crate::runtime::core::IoKind::Server(state), false))
-                .unwrap_or(HandleId::new(usize::MAX, 0));
+            with_core(|core| core.insert_io(state, false)).unwrap_or(HandleId::new(usize::MAX, 0));
         Server {
             id,
             _not_send: PhantomData,
@@ -724,10 +723,8 @@ impl Server {
                 server.listen_called = false;
             }
             core.set_liveness(self.id, false, referenced);
-            core.ticks.push_back(crate::runtime::tasks::Task::Server(
-                self.id,
-                server_state::ServerNotice::Error(error),
-            ));
+            core.ticks
+                .push_back(server_state::ServerNotice::Error(error).task(self.id));
         });
     }
 

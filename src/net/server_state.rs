@@ -15,7 +15,6 @@ use mio::{Interest, Token};
 use socket2::{Domain, Protocol, SockAddr, Socket as RawSocket, Type};
 
 use crate::error::Error;
-use crate::event::Callback;
 use crate::handle::HandleId;
 use crate::ip::BlockList;
 use crate::net::drop_info::DropInfo;
@@ -24,9 +23,9 @@ use crate::net::server::ListenOptions;
 use crate::net::socket::Socket;
 use crate::net::socket_state::SocketState;
 use crate::net::stream::{Listener, SocketFile, Stream, Target};
-use crate::runtime::core::{with_core, Core, IoKind};
+use crate::runtime::core::{with_core, Core};
 use crate::runtime::emit;
-use crate::runtime::tasks::{self, Task};
+use crate::runtime::tasks;
 use crate::timers;
 
 /// Connections accepted per readiness event before other handles get a turn.
@@ -147,7 +146,7 @@ pub(crate) fn deliver(id: HandleId, notice: ServerNotice) {
             // A close() between listen() and this tick cancels the event, as in Node.
             let listening = with_core(|core| core.server(id).is_some_and(|s| s.listener.is_some()));
             if listening == Some(true) {
-                crate::unhandled::warn_if_unguarded(id, "a listening server");
+                crate::runtime::unhandled::warn_if_unguarded(id, "a listening server");
                 emit::emit_unit(id, "listening");
             }
         }
@@ -157,7 +156,7 @@ pub(crate) fn deliver(id: HandleId, notice: ServerNotice) {
         }
         ServerNotice::Error(error) => {
             if !emit::emit_error(id, &error) {
-                crate::runtime::core::unhandled(error);
+                crate::runtime::unhandled::unhandled(error);
             }
         }
     }
@@ -255,8 +254,7 @@ pub(crate) fn listen_result(
             log::debug!("server {} listening", display_addr(server.address));
             server.listener = Some(listener);
             server.reserve = open_reserve();
-            core.ticks
-                .push_back(Task::Server(id, ServerNotice::Listening));
+            core.ticks.push_back(ServerNotice::Listening.task(id));
         }
         Err(err) => {
             let Some(server) = core.server(id) else {
@@ -266,8 +264,7 @@ pub(crate) fn listen_result(
             server.listen_called = false;
             let error = Error::from_uv_at(&err, "listen", &wanted.address(), wanted.port());
             core.set_liveness(id, false, referenced);
-            core.ticks
-                .push_back(Task::Server(id, ServerNotice::Error(error)));
+            core.ticks.push_back(ServerNotice::Error(error).task(id));
         }
     }
 }
@@ -288,7 +285,7 @@ pub(crate) fn close_if_drained(core: &mut Core, id: HandleId) {
         server.close_queued = true;
         // Node emits a server's 'close' on the next tick, so before the 'close' of its last
         // connection (which waits for the close phase).
-        core.ticks.push_back(Task::Server(id, ServerNotice::Close));
+        core.ticks.push_back(ServerNotice::Close.task(id));
     }
 }
 
@@ -309,7 +306,7 @@ pub(crate) fn accept_ready(id: HandleId) {
         match with_core(|core| accept_one(core, id)).flatten() {
             None => return,
             Some(Accepted::Connection(socket)) => {
-                emit::emit_socket(id, "connection", Socket::from_id(socket));
+                emit::emit_value(id, "connection", &Socket::from_id(socket));
                 tasks::drain();
             }
             Some(Accepted::Dropped(info)) => {
@@ -394,13 +391,11 @@ fn accept_failed(core: &mut Core, id: HandleId, err: &io::Error) {
             display_addr(address),
             ACCEPT_RETRY.as_millis()
         );
-        core.ticks.push_back(Task::Server(
-            id,
-            ServerNotice::Error(Error::from_io(err, "accept")),
-        ));
+        core.ticks
+            .push_back(ServerNotice::Error(Error::from_io(err, "accept")).task(id));
     }
-    if !core.starved_servers.contains(&id) {
-        core.starved_servers.push(id);
+    if !core.descriptor_waiters.contains(&id) {
+        core.descriptor_waiters.push(id);
     }
     let Some(server) = core.server(id) else {
         return;
@@ -410,19 +405,6 @@ fn accept_failed(core: &mut Core, id: HandleId, err: &io::Error) {
         timers::arm_internal(core, timer, core.now + ACCEPT_RETRY);
         if let Some(server) = core.server(id) {
             server.accept_retry = Some(timer);
-        }
-    }
-}
-
-/// A handle of this loop closed its descriptor: servers that could not accept for want of one
-/// try again on this turn, instead of waiting for their retry timer or a new connection.
-pub(crate) fn descriptor_freed(core: &mut Core) {
-    for id in std::mem::take(&mut core.starved_servers) {
-        if core
-            .server(id)
-            .is_some_and(|server| server.listener.is_some())
-        {
-            core.pending_reads.push(id);
         }
     }
 }
@@ -473,11 +455,7 @@ fn retry_accept(id: HandleId) {
 
 /// `'drop'`, with the dropped connection's addresses.
 fn emit_drop(id: HandleId, info: &DropInfo) {
-    emit::emit(id, "drop", |callback| {
-        if let Callback::Dropped(listener) = callback {
-            emit::invoke(listener, |listener| listener(info));
-        }
-    });
+    emit::emit_value(id, "drop", info);
 }
 
 /// Registers an accepted stream and gives it a slot; None if registration failed (the stream is
@@ -521,7 +499,7 @@ fn adopt(
     if let Some(mark) = high_water_mark {
         state.set_high_water_marks(mark);
     }
-    let id = core.insert_io(IoKind::Socket(Box::new(state)), true);
+    let id = core.insert_io(Box::new(state), true);
     if let Some(server) = core.server(server) {
         server.connections += 1;
         log::debug!(

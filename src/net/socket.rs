@@ -13,7 +13,7 @@ use crate::net::readable::{readable_listener_added, Flowing};
 use crate::net::socket_state::{self, Phase, SocketState};
 use crate::net::stream::Stream;
 use crate::net::SocketOptions;
-use crate::runtime::core::{with_core, Core, IoKind};
+use crate::runtime::core::{with_core, Core};
 use crate::runtime::emit;
 
 /// Logs, once per handle, that `method` reached a socket the loop has reclaimed.
@@ -156,7 +156,7 @@ impl Socket {
             }
             // Not active: like Node's socket before connect(), it has no handle to keep the
             // loop alive with.
-            core.insert_io(IoKind::Socket(Box::new(state)), false)
+            core.insert_io(Box::new(state), false)
         })
         .unwrap_or(HandleId::new(usize::MAX, 0));
         Socket::from_id(id)
@@ -698,10 +698,8 @@ impl Socket {
                     Flowing::Yes
                 };
                 if !std::mem::replace(&mut readable.resume_queued, true) {
-                    core.ticks.push_back(crate::runtime::tasks::Task::Socket(
-                        id,
-                        socket_state::SocketNotice::Resume,
-                    ));
+                    core.ticks
+                        .push_back(socket_state::SocketNotice::Resume.task(id));
                 }
             }
             if was_held {
@@ -855,10 +853,8 @@ impl Socket {
             }
             socket.readable.unshift(bytes.as_ref());
             if socket.readable.flowing == Flowing::Yes {
-                core.ticks.push_back(crate::runtime::tasks::Task::Socket(
-                    id,
-                    socket_state::SocketNotice::Flow,
-                ));
+                core.ticks
+                    .push_back(socket_state::SocketNotice::Flow.task(id));
             } else {
                 crate::net::readable::notify_reader(core, id);
             }
@@ -1609,7 +1605,7 @@ impl Socket {
                     Some(Error::from_io(&err, "open")),
                 ),
             };
-            let id = core.insert_io(IoKind::Socket(Box::new(state)), true);
+            let id = core.insert_io(Box::new(state), true);
             if failure.is_some() {
                 socket_state::destroy(core, id, failure);
             }
@@ -1693,7 +1689,7 @@ impl Socket {
             }
             Some(socket_state::Restart::Gone) | None => {
                 self.stale("connect");
-                crate::unhandled::unhandled(crate::error::codes::stale_handle("connect"));
+                crate::runtime::unhandled::unhandled(crate::error::codes::stale_handle("connect"));
             }
         }
         self
@@ -1817,3 +1813,7 @@ impl std::os::fd::AsRawFd for Socket {
         .unwrap_or(-1)
     }
 }
+
+// `'connection'` hands the listener a `Socket`, so its listener shape is stated here.
+use crate::event::{listens_value, Connection, ServerEvent, ServerOnceEvent};
+listens_value!(ServerEvent / ServerOnceEvent for Connection: Socket, Socket, |socket| *socket);

@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 use mio::{Interest, Token};
 
 use crate::error::{codes, Error};
-use crate::event::Callback;
 use crate::handle::HandleId;
 use crate::net::connect_events::{AttemptInfo, LookupInfo};
 use crate::net::idle_timeout::IdleTimeout;
@@ -22,7 +21,7 @@ use crate::net::server_state;
 use crate::net::stream::{Stream, Target};
 pub(crate) use crate::net::write_queue::WriteCallback;
 use crate::net::write_queue::WriteQueue;
-use crate::runtime::core::{with_core, Core, IoKind};
+use crate::runtime::core::{with_core, Core};
 use crate::runtime::emit;
 use crate::runtime::tasks::Task;
 use crate::string_decoder::StringDecoder;
@@ -296,7 +295,7 @@ pub(crate) enum SocketNotice {
 }
 
 fn tick(core: &mut Core, id: HandleId, notice: SocketNotice) {
-    core.ticks.push_back(Task::Socket(id, notice));
+    core.ticks.push_back(notice.task(id));
 }
 
 /// Emits a queued notice; runs user code, so the core is not borrowed here.
@@ -379,11 +378,7 @@ pub(crate) fn deliver(id: HandleId, notice: SocketNotice) {
             readable::flow(id);
         }
         SocketNotice::Lookup(info) => {
-            emit::emit(id, "lookup", |callback| {
-                if let Callback::Lookup(listener) = callback {
-                    emit::invoke(listener, |listener| listener(&info));
-                }
-            });
+            emit::emit_value(id, "lookup", &*info);
         }
         SocketNotice::Attempt(info) => emit_attempt(id, "connectionAttempt", &info),
         SocketNotice::AttemptFailed(info) => emit_attempt(id, "connectionAttemptFailed", &info),
@@ -408,18 +403,14 @@ pub(crate) fn deliver(id: HandleId, notice: SocketNotice) {
         }
         SocketNotice::Error(error) => {
             if !emit::emit_error(id, &error) {
-                crate::runtime::core::unhandled(error);
+                crate::runtime::unhandled::unhandled(error);
             }
         }
     }
 }
 
 fn emit_attempt(id: HandleId, event: &'static str, info: &AttemptInfo) {
-    emit::emit(id, event, |callback| {
-        if let Callback::Attempt(listener) = callback {
-            emit::invoke(listener, |listener| listener(info));
-        }
-    });
+    emit::emit_value(id, event, info);
 }
 
 /// libuv's rule for what keeps the loop alive: a stream handle is active while it reads or has
@@ -432,7 +423,7 @@ pub(crate) fn update_activity(core: &mut Core, id: HandleId) {
         return;
     };
     let referenced = slot.referenced;
-    let IoKind::Socket(socket) = &slot.kind else {
+    let Some(socket) = slot.kind.as_any().downcast_ref::<SocketState>() else {
         return;
     };
     let active = match socket.phase {
@@ -467,7 +458,7 @@ pub(crate) fn write(
         crate::net::socket::stale_socket(id, "write");
         if let Some(callback) = callback {
             core.ticks
-                .push_back(Task::WriteDone(callback, Some(codes::destroyed("write"))));
+                .push_back(Task::Done(callback, Some(codes::destroyed("write"))));
         }
         return false;
     };
@@ -482,7 +473,7 @@ pub(crate) fn write(
         let closed = socket.is_closed();
         if let Some(callback) = callback {
             core.ticks
-                .push_back(Task::WriteDone(callback, Some(error.clone())));
+                .push_back(Task::Done(callback, Some(error.clone())));
         }
         if !closed {
             destroy(core, id, Some(error));
@@ -511,7 +502,7 @@ pub(crate) fn write(
                     let error = Error::from_io(&err, "write");
                     if let Some(callback) = callback {
                         core.ticks
-                            .push_back(Task::WriteDone(callback, Some(error.clone())));
+                            .push_back(Task::Done(callback, Some(error.clone())));
                     }
                     destroy(core, id, Some(error));
                     return false;
@@ -519,7 +510,7 @@ pub(crate) fn write(
             }
             if rest.is_empty() {
                 if let Some(callback) = callback {
-                    core.ticks.push_back(Task::WriteDone(callback, None));
+                    core.ticks.push_back(Task::Done(callback, None));
                 }
                 return true;
             }
@@ -531,7 +522,7 @@ pub(crate) fn write(
         let error = codes::socket_closed();
         if let Some(callback) = callback {
             core.ticks
-                .push_back(Task::WriteDone(callback, Some(error.clone())));
+                .push_back(Task::Done(callback, Some(error.clone())));
         }
         tick(core, id, SocketNotice::Fail(error));
         return false;
@@ -540,7 +531,7 @@ pub(crate) fn write(
         let error = codes::write_buffer_full(socket.max_write_buffer);
         if let Some(callback) = callback {
             core.ticks
-                .push_back(Task::WriteDone(callback, Some(error.clone())));
+                .push_back(Task::Done(callback, Some(error.clone())));
         }
         destroy(core, id, Some(error));
         return false;
@@ -560,9 +551,11 @@ pub(crate) fn write(
 /// is waiting.
 pub(crate) fn flush(core: &mut Core, id: HandleId) {
     let Core { io, ticks, .. } = core;
-    let Some(socket) = io.get_mut(id.key()).and_then(|slot| match &mut slot.kind {
-        IoKind::Socket(socket) if slot.generation == id.generation => Some(socket),
-        _ => None,
+    let Some(socket) = io.get_mut(id.key()).and_then(|slot| {
+        if slot.generation != id.generation {
+            return None;
+        }
+        slot.kind.as_any_mut().downcast_mut::<SocketState>()
     }) else {
         return;
     };
@@ -578,7 +571,7 @@ pub(crate) fn flush(core: &mut Core, id: HandleId) {
     if !socket.queue.is_empty() {
         let flushed = socket.queue.flush(
             |slices| stream.send_vectored(slices),
-            |callback| ticks.push_back(Task::WriteDone(callback, None)),
+            |callback| ticks.push_back(Task::Done(callback, None)),
         );
         match flushed {
             Ok(sent) => socket.bytes_sent += sent as u64,
@@ -593,7 +586,7 @@ pub(crate) fn flush(core: &mut Core, id: HandleId) {
     }
     // Node skips 'drain' once end() has been called.
     if std::mem::take(&mut socket.need_drain) && !socket.end_called {
-        ticks.insert(first_callback, Task::Socket(id, SocketNotice::Drain));
+        ticks.insert(first_callback, SocketNotice::Drain.task(id));
     }
     let not_reading = socket.read_ended || socket.readable.held;
     if socket.end_called && !socket.write_shut {
@@ -661,7 +654,7 @@ pub(crate) fn end_with_callback(core: &mut Core, id: HandleId, callback: Option<
         None
     };
     match error {
-        Some(error) => core.ticks.push_back(Task::WriteDone(callback, Some(error))),
+        Some(error) => core.ticks.push_back(Task::Done(callback, Some(error))),
         None => {
             socket
                 .end_callbacks
@@ -691,7 +684,7 @@ pub(crate) fn restart(core: &mut Core, id: HandleId) -> Restart {
         return Restart::Gone;
     };
     let referenced = slot.referenced;
-    let IoKind::Socket(socket) = &mut slot.kind else {
+    let Some(socket) = slot.kind.as_any_mut().downcast_mut::<SocketState>() else {
         return Restart::Gone;
     };
     match socket.phase {
@@ -699,7 +692,7 @@ pub(crate) fn restart(core: &mut Core, id: HandleId) -> Restart {
             socket.phase = Phase::Resolving;
             socket.connect = Some(Box::default());
         }
-        Phase::Closed => **socket = socket.reconnecting(),
+        Phase::Closed => *socket = socket.reconnecting(),
         Phase::Resolving | Phase::Connecting | Phase::Open => return Restart::Busy,
     }
     core.set_liveness(id, true, referenced);
@@ -741,7 +734,7 @@ pub(crate) fn uncork(core: &mut Core, id: HandleId) {
 pub(crate) fn destroy(core: &mut Core, id: HandleId, error: Option<Error>) {
     let Some(slot) = core.slot(id) else { return };
     let referenced = slot.referenced;
-    let IoKind::Socket(socket) = &mut slot.kind else {
+    let Some(socket) = slot.kind.as_any_mut().downcast_mut::<SocketState>() else {
         return;
     };
     if socket.is_closed() {
@@ -774,12 +767,12 @@ pub(crate) fn destroy(core: &mut Core, id: HandleId, error: Option<Error>) {
     };
     for callback in callbacks {
         core.ticks
-            .push_back(Task::WriteDone(callback, Some(cancelled.clone())));
+            .push_back(Task::Done(callback, Some(cancelled.clone())));
     }
     // Node's errorBuffer: end(cb) callbacks hear the error, or that the stream was destroyed.
     for callback in end_callbacks.into_iter().flat_map(|callbacks| callbacks.0) {
         let error = error.clone().unwrap_or_else(|| codes::destroyed("end"));
-        core.ticks.push_back(Task::WriteDone(callback, Some(error)));
+        core.ticks.push_back(Task::Done(callback, Some(error)));
     }
     if let Some(error) = error {
         tick(core, id, SocketNotice::Error(error));

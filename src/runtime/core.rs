@@ -14,10 +14,9 @@ use mio::{Events, Poll, Token};
 use slab::Slab;
 
 use crate::handle::{next_generation, HandleId};
-use crate::net::server_state::ServerState;
-use crate::net::socket_state::SocketState;
 use crate::remote::RemoteShared;
 use crate::runtime::emit::HandleListeners;
+use crate::runtime::handle_kind::HandleKind;
 use crate::runtime::tasks::TickQueue;
 use crate::timers::TimerState;
 
@@ -30,7 +29,8 @@ pub(crate) const EVENTS_PER_POLL: usize = 1024;
 /// Size of the one read buffer every socket reads into, as libuv's 64 KiB `onread` buffer.
 pub(crate) const READ_BUFFER_SIZE: usize = 64 * 1024;
 
-/// One I/O handle (socket or server) and the listeners of its events.
+/// One I/O handle and the listeners of its events; what kind of handle it is, the loop knows
+/// only through [`HandleKind`].
 pub(crate) struct IoSlot {
     pub(crate) generation: u32,
     pub(crate) listeners: HandleListeners,
@@ -38,18 +38,16 @@ pub(crate) struct IoSlot {
     pub(crate) referenced: bool,
     /// Open or opening: what a libuv handle is between init and close.
     pub(crate) active: bool,
-    pub(crate) kind: IoKind,
-}
-
-pub(crate) enum IoKind {
-    Socket(Box<SocketState>),
-    Server(Box<ServerState>),
+    pub(crate) kind: Box<dyn HandleKind>,
 }
 
 pub(crate) struct Core {
     pub(crate) poll: Poll,
     /// Taken out while a batch is dispatched, so the batch can be walked without a borrow.
     pub(crate) events: Option<Events>,
+    /// Per event of the batch, its handle's [`ReadyFn`](crate::runtime::handle_kind::ReadyFn),
+    /// looked up in the borrow that polls; taken out with `events`.
+    pub(crate) ready_fns: Vec<Option<crate::runtime::handle_kind::ReadyFn>>,
     pub(crate) io: Slab<IoSlot>,
     pub(crate) timers: TimerState,
     pub(crate) ticks: TickQueue,
@@ -58,9 +56,9 @@ pub(crate) struct Core {
     /// Sockets to read again without waiting for a readiness edge: resumed, or stopped early by
     /// the per-event read cap.
     pub(crate) pending_reads: Vec<HandleId>,
-    /// Servers whose accept failed for want of a descriptor and could not shed: they try again
-    /// as soon as a handle of this loop frees one.
-    pub(crate) starved_servers: Vec<HandleId>,
+    /// Handles that failed for want of a descriptor (a server that could not accept): queued
+    /// for a read as soon as a handle of this loop frees one.
+    pub(crate) descriptor_waiters: Vec<HandleId>,
     /// When each I/O slot's handle was made, by slot key: the age `active_resources_info`
     /// reports, kept beside the slab so the per-connection slot stays small.
     pub(crate) created: Vec<Instant>,
@@ -96,12 +94,13 @@ impl Core {
         Ok(Core {
             poll,
             events: Some(Events::with_capacity(EVENTS_PER_POLL)),
+            ready_fns: Vec::with_capacity(EVENTS_PER_POLL),
             io: Slab::new(),
             timers: TimerState::default(),
             ticks: TickQueue::default(),
             closing: Vec::new(),
             pending_reads: Vec::new(),
-            starved_servers: Vec::new(),
+            descriptor_waiters: Vec::new(),
             created: Vec::new(),
             signals: Default::default(),
             read_buffer: vec![0; READ_BUFFER_SIZE],
@@ -123,21 +122,13 @@ impl Core {
             .filter(|slot| slot.generation == id.generation)
     }
 
-    pub(crate) fn socket(&mut self, id: HandleId) -> Option<&mut SocketState> {
-        match &mut self.slot(id)?.kind {
-            IoKind::Socket(socket) => Some(socket),
-            IoKind::Server(_) => None,
-        }
+    /// The state of a handle of kind `T`; `None` for a stale handle or another kind.
+    #[inline]
+    pub(crate) fn kind_mut<T: HandleKind>(&mut self, id: HandleId) -> Option<&mut T> {
+        self.slot(id)?.kind.as_any_mut().downcast_mut::<T>()
     }
 
-    pub(crate) fn server(&mut self, id: HandleId) -> Option<&mut ServerState> {
-        match &mut self.slot(id)?.kind {
-            IoKind::Server(server) => Some(server),
-            IoKind::Socket(_) => None,
-        }
-    }
-
-    pub(crate) fn insert_io(&mut self, kind: IoKind, active: bool) -> HandleId {
+    pub(crate) fn insert_io(&mut self, kind: Box<dyn HandleKind>, active: bool) -> HandleId {
         let generation = next_generation();
         let key = self.io.insert(IoSlot {
             generation,
@@ -188,19 +179,6 @@ impl Core {
     }
 }
 
-/// An `'error'` that no listener took: handled as this thread's
-/// [`UnhandledErrors`](crate::UnhandledErrors) policy says. Call with the core not borrowed.
-pub(crate) fn unhandled(error: crate::error::Error) {
-    crate::unhandled::unhandled(error);
-}
-
-/// Keeps an unhandled `'error'` for `run()` to return; the first one wins.
-pub(crate) fn record_unhandled(error: crate::error::Error) {
-    with_core(|core| {
-        core.unhandled_error.get_or_insert(error);
-    });
-}
-
 /// Runs `f` on this thread's loop state, creating the loop on first use.
 ///
 /// Returns `None` when the loop cannot be reached: during thread teardown, or if it is already
@@ -238,10 +216,5 @@ mod tests {
     #[test]
     fn per_connection_state_stays_small() {
         assert!(std::mem::size_of::<IoSlot>() <= 32);
-        let socket = std::mem::size_of::<SocketState>();
-        assert!(
-            socket <= 256,
-            "SocketState is {socket} bytes; box what few sockets use"
-        );
     }
 }

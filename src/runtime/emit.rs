@@ -4,6 +4,7 @@
 //! then the borrow is released and each listener is called. A `once` listener is removed from
 //! the live list just before it runs, as Node's `onceWrapper` does.
 
+use std::any::Any;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -12,7 +13,6 @@ use crate::error::Error;
 use crate::event::{Callback, Data, Event, Listener, NewListener, RemoveListener};
 use crate::handle::HandleId;
 use crate::listeners::{emit_snapshot, Entry, ListenerId, Listeners, RawListener};
-use crate::net::Socket;
 use crate::runtime::core::{with_core, IoSlot};
 
 pub(crate) type HandleListeners = Listeners<&'static str, Callback>;
@@ -204,7 +204,7 @@ fn call_data(callback: &Callback, chunk: Chunk<'_>) {
 /// `'error'`, after the `errorMonitor` listeners, which only watch: Node's `emit('error')`
 /// calls them first, and they do not count as handling the error.
 pub(crate) fn emit_error(id: HandleId, error: &Error) -> bool {
-    log::debug!("error: {}: {error}", crate::net::log_addr::of(id));
+    log::debug!("error: {}: {error}", describe(id));
     let call = |callback: &Callback| {
         if let Callback::Error(listener) = callback {
             invoke(listener, |listener| listener(error));
@@ -214,10 +214,19 @@ pub(crate) fn emit_error(id: HandleId, error: &Error) -> bool {
     emit(id, crate::event::ErrorEvent::NAME, call)
 }
 
-pub(crate) fn emit_socket(id: HandleId, event: &'static str, socket: Socket) -> bool {
+/// An event whose argument is a type of the handle kind's own (a socket for `'connection'`,
+/// the details of a lookup), which its listeners take back from `&dyn Any`.
+pub(crate) fn emit_value(id: HandleId, event: &'static str, value: &dyn Any) -> bool {
     emit(id, event, |callback| {
-        if let Callback::Socket(listener) = callback {
-            invoke(listener, |listener| listener(socket));
+        if let Callback::Value(listener) = callback {
+            invoke(listener, |listener| listener(value));
         }
     })
+}
+
+/// The handle as a log line names it.
+pub(crate) fn describe(id: HandleId) -> String {
+    with_core(|core| core.slot(id).map(|slot| slot.kind.describe()))
+        .flatten()
+        .unwrap_or_else(|| "a closed handle".to_owned())
 }

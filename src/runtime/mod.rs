@@ -6,9 +6,12 @@
 
 pub(crate) mod core;
 pub(crate) mod emit;
+pub(crate) mod handle_kind;
 pub(crate) mod run;
 pub(crate) mod signals;
 pub(crate) mod tasks;
+pub(crate) mod unhandled;
 
 pub use self::run::{loop_stats, run, LoopStats};
 pub use self::tasks::next_tick;
+pub use self::unhandled::{set_unhandled_error_policy, unhandled_error_policy, UnhandledErrors};

@@ -7,8 +7,8 @@ use mio::Events;
 
 use crate::error::{codes, Error};
 use crate::handle::HandleId;
-use crate::net::readiness::{self, ReadBuffers, Readiness};
-use crate::runtime::core::{with_core, Core, IoKind, IoSlot, EVENTS_PER_POLL, WAKER_TOKEN};
+use crate::runtime::core::{with_core, Core, IoSlot, EVENTS_PER_POLL, WAKER_TOKEN};
+use crate::runtime::handle_kind::{ReadBuffers, Readiness, StatsClass};
 use crate::runtime::{signals, tasks};
 use crate::{remote, timers};
 
@@ -68,7 +68,7 @@ pub fn run() -> Result<(), Error> {
             Some(Ok(false)) | None => return Ok(()),
         }
         timers::run_due();
-        readiness::run_pending_reads();
+        run_pending_reads();
         poll_and_dispatch()?;
         timers::run_immediates();
         run_closing();
@@ -112,19 +112,33 @@ fn poll_and_dispatch() -> Result<(), Error> {
             .take()
             .unwrap_or_else(|| Events::with_capacity(EVENTS_PER_POLL));
         // The rest of a batch that a panic interrupted goes before any new poll.
-        if let Some(next) = core.resume_batch.take() {
-            return (Ok(()), events, next, ReadBuffers::take(core));
-        }
-        let polled = loop {
-            match core.poll.poll(&mut events, timeout) {
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-                other => break other,
+        let (polled, first) = match core.resume_batch.take() {
+            Some(next) => (Ok(()), next),
+            None => {
+                let polled = loop {
+                    match core.poll.poll(&mut events, timeout) {
+                        Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                        other => break other,
+                    }
+                };
+                core.now = Instant::now();
+                (polled, 0)
             }
         };
-        core.now = Instant::now();
-        (polled, events, 0, ReadBuffers::take(core))
+        // Each event's handler, found while the core is borrowed anyway: the dispatch below
+        // then costs one indirect call per event and no extra borrow. Slots are freed only in
+        // the close phase, after the batch, so a key keeps its kind until the batch is done (a
+        // resumed batch is looked up afresh here).
+        let mut ready_fns = std::mem::take(&mut core.ready_fns);
+        ready_fns.clear();
+        ready_fns.extend(events.iter().map(|event| {
+            core.io
+                .get(event.token().0)
+                .map(|slot| slot.kind.on_ready())
+        }));
+        (polled, events, first, ReadBuffers::take(core), ready_fns)
     });
-    let Some((polled, events, first, mut buffers)) = polled else {
+    let Some((polled, events, first, mut buffers, ready_fns)) = polled else {
         return Err(Error::new("this thread's nodenet loop is unavailable"));
     };
     // Owns the events while they are dispatched; its drop puts them back into the loop, also
@@ -138,7 +152,7 @@ fn poll_and_dispatch() -> Result<(), Error> {
             // The events are borrowed from the batch while its `next` counts them off, so a
             // panic leaves `next` exact; a plain slice walk, as this loop runs per event.
             if let Some(events) = &batch.events {
-                for event in events.iter().skip(first) {
+                for (event, ready) in events.iter().zip(ready_fns.iter()).skip(first) {
                     batch.next += 1;
                     if event.token() == WAKER_TOKEN {
                         remote::run_posted();
@@ -151,7 +165,9 @@ fn poll_and_dispatch() -> Result<(), Error> {
                     // Slots are freed only in the close phase, after the batch, so this key
                     // still names the handle the event was registered for (or its closed, inert
                     // slot).
-                    readiness::dispatch(event.token().0, Readiness::from(event), &mut buffers);
+                    if let Some(ready) = ready {
+                        ready(event.token().0, Readiness::from(event), &mut buffers);
+                    }
                 }
             }
             Ok(())
@@ -159,7 +175,10 @@ fn poll_and_dispatch() -> Result<(), Error> {
         Err(err) => Err(Error::from_io(&err, "epoll_wait")),
     };
     drop(batch);
-    with_core(|core| buffers.put_back(core));
+    with_core(|core| {
+        buffers.put_back(core);
+        core.ready_fns = ready_fns;
+    });
     result
 }
 
@@ -214,7 +233,10 @@ fn run_closing() {
     };
     while let Some(&id) = closing.ids.get(closing.next) {
         closing.next += 1;
-        readiness::emit_close(id);
+        let close = with_core(|core| core.slot(id).map(|slot| slot.kind.on_close())).flatten();
+        if let Some(close) = close {
+            close(id);
+        }
         let freed = with_core(|core| free_closed(core, id)).flatten();
         // The slot's listeners are dropped here, outside the borrow.
         drop(freed);
@@ -226,19 +248,73 @@ fn run_closing() {
 /// Frees the slot of a handle whose `'close'` has been emitted, and cancels its lookup if one
 /// is still queued; both are handed back to be dropped outside the borrow.
 fn free_closed(core: &mut Core, id: HandleId) -> Option<(IoSlot, Option<crate::threadpool::Work>)> {
-    // A server listening again, or a socket connecting again, since its 'close' (or its
-    // 'error') keeps its slot.
-    // A socket from Socket::new stays until released, so it can connect again.
-    let reopened = core.server(id).is_some_and(|server| server.listen_called)
-        || core
-            .socket(id)
-            .is_some_and(|socket| !socket.is_closed() || socket.retained);
-    let live = core.slot(id).is_some();
-    let freed = (live && !reopened).then(|| core.io.remove(id.key()));
-    if freed.is_some() && !core.starved_servers.is_empty() {
-        crate::net::server_state::descriptor_freed(core);
+    // A handle reopened since its 'close' (or its 'error'), or kept until released, keeps its
+    // slot.
+    let keeps = core.slot(id).map(|slot| slot.kind.keeps_slot());
+    let mut freed = (keeps == Some(false)).then(|| core.io.remove(id.key()))?;
+    if !core.descriptor_waiters.is_empty() {
+        descriptor_freed(core);
     }
-    freed.map(|slot| (slot, crate::net::lookup::cancel(id)))
+    let work = freed.kind.freed(id);
+    Some((freed, work))
+}
+
+/// A handle of this loop closed its descriptor: handles that failed for want of one try again
+/// on this turn, instead of waiting for their retry timer or a new readiness edge.
+fn descriptor_freed(core: &mut Core) {
+    for id in std::mem::take(&mut core.descriptor_waiters) {
+        if core.slot(id).is_some() {
+            core.pending_reads.push(id);
+        }
+    }
+}
+
+/// Reads that could not wait for a readiness edge: handles resumed after a pause, and handles
+/// that hit their per-event cap.
+fn run_pending_reads() {
+    let taken = with_core(|core| {
+        if core.pending_reads.is_empty() {
+            return None;
+        }
+        Some((
+            std::mem::take(&mut core.pending_reads),
+            ReadBuffers::take(core),
+        ))
+    });
+    let Some((pending, mut buffers)) = taken.flatten() else {
+        return;
+    };
+    let mut pending = Requeue {
+        ids: pending,
+        next: 0,
+    };
+    while let Some(&id) = pending.ids.get(pending.next) {
+        pending.next += 1;
+        let read = with_core(|core| core.slot(id).map(|slot| slot.kind.on_pending())).flatten();
+        if let Some(read) = read {
+            read(id, &mut buffers);
+        }
+    }
+    pending.ids.clear();
+    with_core(|core| buffers.put_back(core));
+}
+
+/// The pending reads being served. Should a listener's panic unwind out of one, the handle it
+/// interrupted and the ones not yet served go back on the list for the next turn: no readiness
+/// edge would bring them back.
+struct Requeue {
+    ids: Vec<HandleId>,
+    next: usize,
+}
+
+impl Drop for Requeue {
+    fn drop(&mut self) {
+        if self.ids.is_empty() {
+            return;
+        }
+        let owed = &self.ids[self.next.saturating_sub(1)..];
+        with_core(|core| core.pending_reads.extend_from_slice(owed));
+    }
 }
 
 /// The handles of one close phase. Should a `'close'` listener's panic unwind out of `run()`,
@@ -309,9 +385,9 @@ pub fn loop_stats() -> LoopStats {
             ..LoopStats::default()
         };
         for (_, slot) in core.io.iter() {
-            match slot.kind {
-                IoKind::Socket(_) => stats.sockets += 1,
-                IoKind::Server(_) => stats.servers += 1,
+            match slot.kind.stats_class() {
+                StatsClass::Socket => stats.sockets += 1,
+                StatsClass::Server => stats.servers += 1,
             }
         }
         stats

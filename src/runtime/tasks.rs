@@ -6,10 +6,9 @@
 
 use crate::error::Error;
 use crate::handle::HandleId;
-use crate::net::server_state::{self, ServerNotice};
-use crate::net::socket_state::{self, SocketNotice, WriteCallback};
 use crate::runtime::core::with_core;
 
+use std::any::Any;
 use std::cell::Cell;
 use std::collections::VecDeque;
 
@@ -55,20 +54,34 @@ impl TickQueue {
     }
 }
 
+/// A completion callback (a write's, say), called with the error the operation ended with.
+pub(crate) type DoneCallback = Box<dyn FnOnce(Option<&Error>)>;
+
+/// A handle kind's deferred notification, in a shape the loop can carry without knowing the
+/// kind: a code the kind defines, and the error or value some codes carry. The common notices
+/// (`'end'`, `'drain'`, ...) are bare codes, so queueing them allocates nothing.
+pub(crate) enum Notice {
+    Code(u8),
+    Error(u8, Error),
+    Value(u8, Box<dyn Any>),
+}
+
+/// Delivers a [`Notice`] to its handle; user code runs, so it is called with the core not
+/// borrowed.
+pub(crate) type DeliverFn = fn(HandleId, Notice);
+
 pub(crate) enum Task {
     User(Box<dyn FnOnce()>),
-    Socket(HandleId, SocketNotice),
-    Server(HandleId, ServerNotice),
-    WriteDone(WriteCallback, Option<Error>),
+    Handle(HandleId, DeliverFn, Notice),
+    Done(DoneCallback, Option<Error>),
 }
 
 impl Task {
     fn run(self) {
         match self {
             Task::User(callback) => callback(),
-            Task::Socket(id, notice) => socket_state::deliver(id, notice),
-            Task::Server(id, notice) => server_state::deliver(id, notice),
-            Task::WriteDone(callback, error) => callback(error.as_ref()),
+            Task::Handle(id, deliver, notice) => deliver(id, notice),
+            Task::Done(callback, error) => callback(error.as_ref()),
         }
     }
 }

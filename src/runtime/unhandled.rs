@@ -22,6 +22,7 @@ use std::cell::Cell;
 
 use crate::error::Error;
 use crate::handle::HandleId;
+use crate::runtime::core::with_core;
 use crate::runtime::emit;
 
 /// What to do with an `'error'` event that has no listener, set with
@@ -86,7 +87,10 @@ pub(crate) fn unhandled(error: Error) {
     match unhandled_error_policy() {
         UnhandledErrors::ReturnFromRun => {
             log::error!("unhandled 'error' event: {error}");
-            crate::runtime::core::record_unhandled(error);
+            // Kept for `run()` to return; the first one wins.
+            with_core(|core| {
+                core.unhandled_error.get_or_insert(error);
+            });
         }
         UnhandledErrors::Log => log::error!("unhandled 'error' event (ignored): {error}"),
         UnhandledErrors::Panic => panic!("Unhandled 'error' event\n\nError: {error:?}"),
