@@ -10,8 +10,9 @@ use std::time::Instant;
 use crate::chunk::Chunk;
 use crate::error::Error;
 use crate::handle::HandleId;
+use crate::net::connect;
 use crate::net::readable::{self, Flowing};
-use crate::net::socket_state::{self, ConnectProgress, Phase, SocketState};
+use crate::net::socket_state::{self, Phase, SocketState};
 use crate::runtime::core::{with_core, IoSlot};
 use crate::runtime::emit::{self, Snapshot};
 use crate::runtime::handle_kind::{ReadBuffers, Readiness};
@@ -136,7 +137,7 @@ pub(crate) fn dispatch(key: usize, readiness: Readiness, buffers: &mut ReadBuffe
     match found {
         Found::Nothing => {}
         Found::Connecting => {
-            if connected(id) && readiness.readable {
+            if connect::connected(id) && readiness.readable {
                 read(id, until_would_block, buffers, &mut out, None);
             }
         }
@@ -161,26 +162,6 @@ pub(crate) fn dispatch(key: usize, readiness: Readiness, buffers: &mut ReadBuffe
         }
         found => read(id, until_would_block, buffers, &mut out, Some(found)),
     }
-}
-
-/// Finishes a connect; on success emits `'connect'` and `'ready'` before any `'data'`, and
-/// sends what was written while connecting.
-fn connected(id: HandleId) -> bool {
-    let progress = with_core(|core| socket_state::finish_connect(core, id));
-    if !matches!(progress, Some(ConnectProgress::Connected)) {
-        tasks::drain();
-        return false;
-    }
-    log::debug!("connected: {}", crate::net::log_addr::of(id));
-    emit::emit_unit(id, "connect");
-    emit::emit_unit(id, "ready");
-    // Counted now, not at connect(): the tutorial's client adds its listeners in the connect
-    // callback.
-    crate::runtime::unhandled::warn_if_unguarded(id, "a connected socket");
-    tasks::drain();
-    with_core(|core| socket_state::flush(core, id));
-    tasks::drain();
-    true
 }
 
 /// Reads until the socket is drained, paused, capped or closed, emitting `'data'` per read;
