@@ -54,6 +54,7 @@ mod remote;
 mod resources;
 mod runtime;
 pub mod string_decoder;
+mod sys;
 mod threadpool;
 pub mod timers;
 

@@ -697,7 +697,7 @@ impl Server {
         let any6 = SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), options.port);
         let result = match server_state::bind(any6, options) {
             Err(err)
-                if err.raw_os_error() == Some(97)
+                if err.raw_os_error() == Some(crate::sys::EAFNOSUPPORT)
                     || err.kind() == std::io::ErrorKind::Unsupported =>
             {
                 let any4 = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), options.port);

@@ -26,6 +26,7 @@ use crate::net::stream::{Listener, SocketFile, Stream, Target};
 use crate::runtime::core::{with_core, Core};
 use crate::runtime::emit;
 use crate::runtime::tasks;
+use crate::sys::{self, EACCES};
 use crate::timers;
 
 /// Connections accepted per readiness event before other handles get a turn.
@@ -179,9 +180,6 @@ pub(crate) fn bind(addr: SocketAddr, options: &ListenOptions) -> io::Result<List
     socket.listen(options.backlog)?;
     Ok(Listener::Tcp(TcpListener::from_std(socket.into())))
 }
-
-/// EACCES, the same number on Linux and the BSDs.
-const EACCES: i32 = 13;
 
 /// Listens on a Unix socket file, with the backlog Node uses (std's would be 128), and opens
 /// the file to everyone if asked (`readableAll`/`writableAll`).
@@ -416,7 +414,7 @@ pub(crate) fn display_addr(address: Option<SocketAddr>) -> String {
 
 fn is_out_of_descriptors(err: &io::Error) -> bool {
     // EMFILE (the process's limit) and ENFILE (the system's).
-    matches!(err.raw_os_error(), Some(24) | Some(23))
+    matches!(err.raw_os_error(), Some(sys::EMFILE | sys::ENFILE))
 }
 
 /// libuv's `uv__emfile_trick`: frees the reserve descriptor so the queued connections can be

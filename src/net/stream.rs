@@ -13,12 +13,7 @@ use mio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 use mio::{Interest, Registry, Token};
 use socket2::SockRef;
 
-/// Asks the kernel not to raise SIGPIPE when the peer has gone: the failure comes back as an
-/// `EPIPE` error event instead of killing a process that left SIGPIPE at its default.
-#[cfg(any(target_os = "linux", target_os = "android"))]
-const SEND_FLAGS: i32 = 0x4000; // MSG_NOSIGNAL
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
-const SEND_FLAGS: i32 = 0;
+use crate::sys::{EINPROGRESS, SEND_FLAGS};
 
 pub(crate) enum Stream {
     Tcp(TcpStream),
@@ -187,9 +182,6 @@ fn connect_from(addr: SocketAddr, local: SocketAddr) -> io::Result<TcpStream> {
     }
     Ok(TcpStream::from_std(socket.into()))
 }
-
-/// Linux's errno for a connect still in progress.
-const EINPROGRESS: i32 = 115;
 
 /// Forwards mio's `Source` to whichever descriptor the enum holds.
 macro_rules! delegate_source {
