@@ -53,6 +53,7 @@ pub mod process;
 mod remote;
 mod resources;
 mod runtime;
+mod signals;
 pub mod string_decoder;
 mod sys;
 mod threadpool;

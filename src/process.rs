@@ -33,7 +33,7 @@ use std::fmt;
 use std::rc::Rc;
 
 use crate::listeners::ListenerId;
-use crate::runtime::signals;
+use crate::signals;
 
 /// The signals a listener may be added for, by their POSIX names, as Node spells the events.
 /// (SIGKILL and SIGSTOP cannot be caught; SIGPIPE is ignored by Rust programs, as by Node.)

@@ -62,8 +62,6 @@ pub(crate) struct Core {
     /// When each I/O slot's handle was made, by slot key: the age `active_resources_info`
     /// reports, kept beside the slab so the per-connection slot stays small.
     pub(crate) created: Vec<Instant>,
-    /// Signal listeners and the pipe they are delivered through; never keeps the loop alive.
-    pub(crate) signals: crate::runtime::signals::SignalState,
     /// Taken out while listeners borrow a chunk of it.
     pub(crate) read_buffer: Vec<u8>,
     /// Where reads are decoded for sockets with `set_encoding`; taken out like `read_buffer`.
@@ -102,7 +100,6 @@ impl Core {
             pending_reads: Vec::new(),
             descriptor_waiters: Vec::new(),
             created: Vec::new(),
-            signals: Default::default(),
             read_buffer: vec![0; READ_BUFFER_SIZE],
             text_buffer: String::new(),
             io_refs: 0,

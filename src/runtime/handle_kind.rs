@@ -25,6 +25,8 @@ pub(crate) type CloseFn = fn(id: HandleId);
 pub(crate) enum StatsClass {
     Socket,
     Server,
+    /// Not a resource `LoopStats` reports (the loop's signal pipe).
+    Uncounted,
 }
 
 /// What a kind of handle tells the loop. Each slot holds one, boxed; the kind's own module

@@ -8,7 +8,6 @@ pub(crate) mod core;
 pub(crate) mod emit;
 pub(crate) mod handle_kind;
 pub(crate) mod run;
-pub(crate) mod signals;
 pub(crate) mod tasks;
 pub(crate) mod unhandled;
 

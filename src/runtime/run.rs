@@ -9,7 +9,7 @@ use crate::error::{codes, Error};
 use crate::handle::HandleId;
 use crate::runtime::core::{with_core, Core, IoSlot, EVENTS_PER_POLL, WAKER_TOKEN};
 use crate::runtime::handle_kind::{ReadBuffers, Readiness, StatsClass};
-use crate::runtime::{signals, tasks};
+use crate::runtime::tasks;
 use crate::{remote, timers};
 
 /// Runs this thread's loop until no referenced handle, timer, immediate or queued work remains,
@@ -156,10 +156,6 @@ fn poll_and_dispatch() -> Result<(), Error> {
                     batch.next += 1;
                     if event.token() == WAKER_TOKEN {
                         remote::run_posted();
-                        continue;
-                    }
-                    if event.token() == signals::SIGNAL_TOKEN {
-                        signals::dispatch();
                         continue;
                     }
                     // Slots are freed only in the close phase, after the batch, so this key
@@ -388,6 +384,7 @@ pub fn loop_stats() -> LoopStats {
             match slot.kind.stats_class() {
                 StatsClass::Socket => stats.sockets += 1,
                 StatsClass::Server => stats.servers += 1,
+                StatsClass::Uncounted => {}
             }
         }
         stats
