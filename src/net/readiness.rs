@@ -14,7 +14,7 @@ use crate::net::connect;
 use crate::net::readable::{self, Flowing};
 use crate::net::socket_state::{self, Phase, SocketState};
 use crate::runtime::core::{with_core, IoSlot};
-use crate::runtime::emit::{self, Snapshot};
+use crate::runtime::emit::{self, HandleListeners, Snapshot};
 use crate::runtime::handle_kind::{ReadBuffers, Readiness};
 use crate::runtime::tasks;
 
@@ -52,14 +52,12 @@ struct ReadOut {
 /// reading (paused, ended, closed, or not a socket).
 #[inline(always)]
 fn read_into(
-    slot: &mut IoSlot,
+    socket: &mut SocketState,
+    listeners: &HandleListeners,
     now: Instant,
     buffers: &mut ReadBuffers,
     out: &mut ReadOut,
 ) -> Found {
-    let Some(socket) = slot.kind.as_any_mut().downcast_mut::<SocketState>() else {
-        return Found::Nothing;
-    };
     // The one test the fast path pays: bytes that cannot be handed on now are kept, never
     // dropped, and are decoded when they are delivered.
     let through = socket.readable.passes_through();
@@ -94,7 +92,7 @@ fn read_into(
         None => false,
     };
     if out.listeners.is_none() {
-        out.listeners = Some(emit::snapshot(slot));
+        out.listeners = Some(listeners.snapshot());
     }
     Found::Read(n)
 }
@@ -112,11 +110,18 @@ pub(crate) fn dispatch(key: usize, readiness: Readiness, buffers: &mut ReadBuffe
     // usual event (an open socket with data) makes the first read and snapshots its listeners.
     let found = with_core(|core| {
         let now = core.now;
-        let Some(slot) = core.io.get_mut(key) else {
+        let Some(IoSlot {
+            generation: current,
+            listeners,
+            kind,
+            ..
+        }) = core.io.get_mut(key)
+        else {
             return Found::Nothing;
         };
-        generation = slot.generation;
-        let Some(socket) = slot.kind.as_any().downcast_ref::<SocketState>() else {
+        generation = *current;
+        // One downcast per event: the read below reuses it.
+        let Some(socket) = kind.as_any_mut().downcast_mut::<SocketState>() else {
             return Found::Nothing;
         };
         match socket.phase {
@@ -127,7 +132,9 @@ pub(crate) fn dispatch(key: usize, readiness: Readiness, buffers: &mut ReadBuffe
                 socket_state::flush(core, HandleId::new(key, generation));
                 Found::Flushed
             }
-            Phase::Open if readiness.readable => read_into(slot, now, buffers, &mut out),
+            Phase::Open if readiness.readable => {
+                read_into(socket, listeners, now, buffers, &mut out)
+            }
             Phase::Open | Phase::Idle | Phase::Resolving | Phase::Closed => Found::Nothing,
         }
     })
@@ -260,8 +267,14 @@ fn kept(id: HandleId) {
 fn read_again(id: HandleId, buffers: &mut ReadBuffers, out: &mut ReadOut) -> Found {
     with_core(|core| {
         let now = core.now;
-        match core.slot(id) {
-            Some(slot) => read_into(slot, now, buffers, out),
+        let Some(IoSlot {
+            listeners, kind, ..
+        }) = core.slot(id)
+        else {
+            return Found::Nothing;
+        };
+        match kind.as_any_mut().downcast_mut::<SocketState>() {
+            Some(socket) => read_into(socket, listeners, now, buffers, out),
             None => Found::Nothing,
         }
     })

@@ -189,7 +189,9 @@ impl Socket {
         f: impl FnOnce(&mut Core, HandleId) -> R,
     ) -> Option<R> {
         let result = with_core(|core| {
-            core.socket(self.id)?;
+            // A live slot is enough: a Socket's id only ever names a socket's slot (generations
+            // are never reused), and skipping the downcast keeps every method's check cheap.
+            core.slot(self.id)?;
             Some(f(core, self.id))
         })
         .flatten();
