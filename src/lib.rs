@@ -47,6 +47,7 @@ pub mod events;
 pub mod framing;
 mod handle;
 pub mod ip;
+mod kinds;
 mod listeners;
 pub mod net;
 pub mod process;

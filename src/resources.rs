@@ -18,8 +18,7 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use crate::handle::HandleId;
-use crate::net::server_state::ServerState;
-use crate::net::socket_state::SocketState;
+use crate::kinds::Kind;
 use crate::net::stream::{Listener, Stream};
 use crate::net::{Server, Socket};
 use crate::runtime::core::with_core;
@@ -158,19 +157,16 @@ fn collect(all: bool) -> Vec<ResourceInfo> {
                 continue;
             }
             let id = HandleId::new(key, slot.generation);
-            let kind = slot.kind.as_any();
-            let handle = if let Some(socket) = kind.downcast_ref::<SocketState>() {
-                match socket.stream {
+            let handle = match &slot.kind {
+                Kind::Socket(socket) => match socket.stream {
                     Some(Stream::Unix(_)) => Handle::Socket(id, "PipeWrap"),
                     _ => Handle::Socket(id, "TCPSocketWrap"),
-                }
-            } else if let Some(server) = kind.downcast_ref::<ServerState>() {
-                match server.listener {
+                },
+                Kind::Server(server) => match server.listener {
                     Some(Listener::Unix(..)) => Handle::Server(id, "PipeWrap"),
                     _ => Handle::Server(id, "TCPServerWrap"),
-                }
-            } else {
-                continue;
+                },
+                Kind::Signals(_) => continue,
             };
             let age = core
                 .created

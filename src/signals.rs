@@ -7,7 +7,6 @@
 //! never keeps the loop alive (Node unrefs its signal handles), is not counted by
 //! `loop_stats`, and is not listed by `active_resources`.
 
-use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::io;
 use std::rc::Rc;
@@ -16,6 +15,7 @@ use mio::{Interest, Token};
 use signal_hook_mio::v1_0::Signals;
 
 use crate::handle::HandleId;
+use crate::kinds::Kind;
 use crate::listeners::{Entry, ListenerId, Listeners};
 use crate::process::Signal;
 use crate::runtime::core::{with_core, Core};
@@ -32,7 +32,7 @@ thread_local! {
 pub(crate) type SignalListener = Rc<RefCell<dyn FnMut(Signal)>>;
 
 #[derive(Default)]
-struct SignalState {
+pub(crate) struct SignalState {
     /// Made, and registered with the poll, when the first listener is added.
     signals: Option<Signals>,
     /// The signals `signals` catches; a signal once caught stays caught, and is given its
@@ -71,14 +71,6 @@ impl HandleKind for SignalState {
     fn describe(&self) -> String {
         "signals".to_string()
     }
-
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
 }
 
 fn ready(_key: usize, _readiness: Readiness, _buffers: &mut ReadBuffers) {
@@ -87,7 +79,10 @@ fn ready(_key: usize, _readiness: Readiness, _buffers: &mut ReadBuffers) {
 
 /// This loop's signal state, if a listener made it.
 fn state(core: &mut Core) -> Option<&mut SignalState> {
-    core.kind_mut::<SignalState>(SLOT.get()?)
+    match &mut core.slot(SLOT.get()?)?.kind {
+        Kind::Signals(state) => Some(state),
+        _ => None,
+    }
 }
 
 /// This loop's signal handle, made (inactive and unreferenced) on first need.
@@ -95,7 +90,7 @@ fn handle(core: &mut Core) -> HandleId {
     if let Some(id) = SLOT.get().filter(|id| core.slot(*id).is_some()) {
         return id;
     }
-    let id = core.insert_io(Box::<SignalState>::default(), false);
+    let id = core.insert_io(Kind::Signals(Box::default()), false);
     core.set_referenced(id, false);
     SLOT.set(Some(id));
     id

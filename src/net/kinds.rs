@@ -1,9 +1,8 @@
 //! net's two handle kinds as the loop sees them: a socket and a server, each a
 //! [`HandleKind`], and their deferred notices in the loop's [`Notice`] shape.
 
-use std::any::Any;
-
 use crate::handle::HandleId;
+use crate::kinds::Kind;
 use crate::net::connect_events::{AttemptInfo, LookupInfo};
 use crate::net::log_addr;
 use crate::net::readiness;
@@ -20,13 +19,19 @@ impl Core {
     /// The socket behind a handle; `None` for a stale handle or a server.
     #[inline]
     pub(crate) fn socket(&mut self, id: HandleId) -> Option<&mut SocketState> {
-        self.kind_mut::<SocketState>(id)
+        match &mut self.slot(id)?.kind {
+            Kind::Socket(socket) => Some(socket),
+            _ => None,
+        }
     }
 
     /// The server behind a handle; `None` for a stale handle or a socket.
     #[inline]
     pub(crate) fn server(&mut self, id: HandleId) -> Option<&mut ServerState> {
-        self.kind_mut::<ServerState>(id)
+        match &mut self.slot(id)?.kind {
+            Kind::Server(server) => Some(server),
+            _ => None,
+        }
     }
 }
 
@@ -59,14 +64,6 @@ impl HandleKind for SocketState {
 
     fn describe(&self) -> String {
         format!("socket {}", log_addr::socket_pair(self))
-    }
-
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
     }
 }
 
@@ -102,14 +99,6 @@ impl HandleKind for ServerState {
             Some(address) => format!("server {address}"),
             None => "server (unix)".to_string(),
         }
-    }
-
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
     }
 }
 

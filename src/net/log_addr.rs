@@ -44,7 +44,7 @@ pub(crate) fn socket_pair(socket: &SocketState) -> Pair {
 /// `server 127.0.0.1:8000`.
 pub(crate) fn describe(core: &mut Core, id: HandleId) -> String {
     match core.slot(id) {
-        Some(slot) => slot.kind.describe(),
+        Some(slot) => slot.kind.handle().describe(),
         None => "a closed handle".to_string(),
     }
 }

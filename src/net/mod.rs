@@ -210,7 +210,7 @@ pub fn create_connection(
 fn new_connecting(connect_listener: Option<impl FnOnce(Socket) + 'static>) -> Socket {
     let id = with_core(|core| {
         let state = Box::new(SocketState::connecting());
-        core.insert_io(state, true)
+        core.insert_io(crate::kinds::Kind::Socket(state), true)
     })
     .unwrap_or(crate::handle::HandleId::new(usize::MAX, 0));
     let socket = Socket::from_id(id);

@@ -271,10 +271,9 @@ pub(crate) fn flow(id: HandleId) {
     loop {
         let next = with_core(|core| {
             let slot = core.slot(id)?;
-            let socket = slot
-                .kind
-                .as_any_mut()
-                .downcast_mut::<crate::net::socket_state::SocketState>()?;
+            let crate::kinds::Kind::Socket(socket) = &mut slot.kind else {
+                return None;
+            };
             if socket.is_closed() || socket.readable.flowing != Flowing::Yes {
                 return None;
             }

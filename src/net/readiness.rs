@@ -10,6 +10,7 @@ use std::time::Instant;
 use crate::chunk::Chunk;
 use crate::error::Error;
 use crate::handle::HandleId;
+use crate::kinds::Kind;
 use crate::net::connect;
 use crate::net::readable::{self, Flowing};
 use crate::net::socket_state::{self, Phase, SocketState};
@@ -121,7 +122,7 @@ pub(crate) fn dispatch(key: usize, readiness: Readiness, buffers: &mut ReadBuffe
         };
         generation = *current;
         // One downcast per event: the read below reuses it.
-        let Some(socket) = kind.as_any_mut().downcast_mut::<SocketState>() else {
+        let Kind::Socket(socket) = kind else {
             return Found::Nothing;
         };
         match socket.phase {
@@ -273,9 +274,9 @@ fn read_again(id: HandleId, buffers: &mut ReadBuffers, out: &mut ReadOut) -> Fou
         else {
             return Found::Nothing;
         };
-        match kind.as_any_mut().downcast_mut::<SocketState>() {
-            Some(socket) => read_into(socket, listeners, now, buffers, out),
-            None => Found::Nothing,
+        match kind {
+            Kind::Socket(socket) => read_into(socket, listeners, now, buffers, out),
+            _ => Found::Nothing,
         }
     })
     .unwrap_or(Found::Nothing)

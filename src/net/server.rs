@@ -214,8 +214,8 @@ impl Server {
 
     pub(crate) fn create(options: server_state::ServerOptions) -> Server {
         let state = Box::new(ServerState::new(options));
-        let id =
-            with_core(|core| core.insert_io(state, false)).unwrap_or(HandleId::new(usize::MAX, 0));
+        let id = with_core(|core| core.insert_io(crate::kinds::Kind::Server(state), false))
+            .unwrap_or(HandleId::new(usize::MAX, 0));
         Server {
             id,
             _not_send: PhantomData,

@@ -497,7 +497,7 @@ fn adopt(
     if let Some(mark) = high_water_mark {
         state.set_high_water_marks(mark);
     }
-    let id = core.insert_io(Box::new(state), true);
+    let id = core.insert_io(crate::kinds::Kind::Socket(Box::new(state)), true);
     if let Some(server) = core.server(server) {
         server.connections += 1;
         log::debug!(

@@ -156,7 +156,7 @@ impl Socket {
             }
             // Not active: like Node's socket before connect(), it has no handle to keep the
             // loop alive with.
-            core.insert_io(Box::new(state), false)
+            core.insert_io(crate::kinds::Kind::Socket(Box::new(state)), false)
         })
         .unwrap_or(HandleId::new(usize::MAX, 0));
         Socket::from_id(id)
@@ -1607,7 +1607,7 @@ impl Socket {
                     Some(Error::from_io(&err, "open")),
                 ),
             };
-            let id = core.insert_io(Box::new(state), true);
+            let id = core.insert_io(crate::kinds::Kind::Socket(Box::new(state)), true);
             if failure.is_some() {
                 socket_state::destroy(core, id, failure);
             }

@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use crate::error::{codes, Error};
 use crate::handle::HandleId;
+use crate::kinds::Kind;
 use crate::net::connect::ConnectState;
 use crate::net::connect_events::{AttemptInfo, LookupInfo};
 use crate::net::idle_timeout::IdleTimeout;
@@ -401,7 +402,7 @@ pub(crate) fn update_activity(core: &mut Core, id: HandleId) {
         return;
     };
     let referenced = slot.referenced;
-    let Some(socket) = slot.kind.as_any().downcast_ref::<SocketState>() else {
+    let Kind::Socket(socket) = &slot.kind else {
         return;
     };
     let active = match socket.phase {
@@ -533,7 +534,10 @@ pub(crate) fn flush(core: &mut Core, id: HandleId) {
         if slot.generation != id.generation {
             return None;
         }
-        slot.kind.as_any_mut().downcast_mut::<SocketState>()
+        match &mut slot.kind {
+            Kind::Socket(socket) => Some(socket),
+            _ => None,
+        }
     }) else {
         return;
     };
@@ -662,7 +666,7 @@ pub(crate) fn restart(core: &mut Core, id: HandleId) -> Restart {
         return Restart::Gone;
     };
     let referenced = slot.referenced;
-    let Some(socket) = slot.kind.as_any_mut().downcast_mut::<SocketState>() else {
+    let Kind::Socket(socket) = &mut slot.kind else {
         return Restart::Gone;
     };
     match socket.phase {
@@ -670,7 +674,7 @@ pub(crate) fn restart(core: &mut Core, id: HandleId) -> Restart {
             socket.phase = Phase::Resolving;
             socket.connect = Some(Box::default());
         }
-        Phase::Closed => *socket = socket.reconnecting(),
+        Phase::Closed => **socket = socket.reconnecting(),
         Phase::Resolving | Phase::Connecting | Phase::Open => return Restart::Busy,
     }
     core.set_liveness(id, true, referenced);
@@ -712,7 +716,7 @@ pub(crate) fn uncork(core: &mut Core, id: HandleId) {
 pub(crate) fn destroy(core: &mut Core, id: HandleId, error: Option<Error>) {
     let Some(slot) = core.slot(id) else { return };
     let referenced = slot.referenced;
-    let Some(socket) = slot.kind.as_any_mut().downcast_mut::<SocketState>() else {
+    let Kind::Socket(socket) = &mut slot.kind else {
         return;
     };
     if socket.is_closed() {

@@ -14,9 +14,9 @@ use mio::{Events, Poll, Token};
 use slab::Slab;
 
 use crate::handle::{next_generation, HandleId};
+use crate::kinds::Kind;
 use crate::remote::RemoteShared;
 use crate::runtime::emit::HandleListeners;
-use crate::runtime::handle_kind::HandleKind;
 use crate::runtime::tasks::TickQueue;
 use crate::timers::TimerState;
 
@@ -30,7 +30,7 @@ pub(crate) const EVENTS_PER_POLL: usize = 1024;
 pub(crate) const READ_BUFFER_SIZE: usize = 64 * 1024;
 
 /// One I/O handle and the listeners of its events; what kind of handle it is, the loop knows
-/// only through [`HandleKind`].
+/// only through [`HandleKind`](crate::runtime::handle_kind::HandleKind) (via [`Kind`]).
 pub(crate) struct IoSlot {
     pub(crate) generation: u32,
     pub(crate) listeners: HandleListeners,
@@ -38,7 +38,7 @@ pub(crate) struct IoSlot {
     pub(crate) referenced: bool,
     /// Open or opening: what a libuv handle is between init and close.
     pub(crate) active: bool,
-    pub(crate) kind: Box<dyn HandleKind>,
+    pub(crate) kind: Kind,
 }
 
 pub(crate) struct Core {
@@ -119,13 +119,7 @@ impl Core {
             .filter(|slot| slot.generation == id.generation)
     }
 
-    /// The state of a handle of kind `T`; `None` for a stale handle or another kind.
-    #[inline]
-    pub(crate) fn kind_mut<T: HandleKind>(&mut self, id: HandleId) -> Option<&mut T> {
-        self.slot(id)?.kind.as_any_mut().downcast_mut::<T>()
-    }
-
-    pub(crate) fn insert_io(&mut self, kind: Box<dyn HandleKind>, active: bool) -> HandleId {
+    pub(crate) fn insert_io(&mut self, kind: Kind, active: bool) -> HandleId {
         let generation = next_generation();
         let key = self.io.insert(IoSlot {
             generation,

@@ -226,7 +226,7 @@ pub(crate) fn emit_value(id: HandleId, event: &'static str, value: &dyn Any) -> 
 
 /// The handle as a log line names it.
 pub(crate) fn describe(id: HandleId) -> String {
-    with_core(|core| core.slot(id).map(|slot| slot.kind.describe()))
+    with_core(|core| core.slot(id).map(|slot| slot.kind.handle().describe()))
         .flatten()
         .unwrap_or_else(|| "a closed handle".to_owned())
 }

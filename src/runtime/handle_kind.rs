@@ -6,8 +6,6 @@
 //! to call when the OS reports readiness, when a read is owed without an edge, and in the close
 //! phase, and calls them with the loop state not borrowed, as every user-visible step must be.
 
-use std::any::Any;
-
 use crate::handle::HandleId;
 use crate::runtime::core::{Core, READ_BUFFER_SIZE};
 
@@ -29,12 +27,13 @@ pub(crate) enum StatsClass {
     Uncounted,
 }
 
-/// What a kind of handle tells the loop. Each slot holds one, boxed; the kind's own module
-/// reaches its concrete state back through [`HandleKind::as_any_mut`].
+/// What a kind of handle tells the loop. Each slot holds one, boxed, in a
+/// [`Kind`](crate::kinds::Kind) variant; the kind's own module gets its state back by matching
+/// that variant.
 ///
 /// The functions are handed out as plain `fn` pointers, looked up while the core is borrowed
 /// and called after the borrow ends: a trait method on `&mut self` could not run listeners.
-pub(crate) trait HandleKind: Any {
+pub(crate) trait HandleKind {
     /// What to call on a readiness event.
     fn on_ready(&self) -> ReadyFn;
     /// What to call for a read owed without a readiness edge.
@@ -51,10 +50,6 @@ pub(crate) trait HandleKind: Any {
     fn stats_class(&self) -> StatsClass;
     /// The handle as a log line names it.
     fn describe(&self) -> String;
-    /// The concrete state, for the kind's own module.
-    fn as_any(&self) -> &dyn Any;
-    /// The concrete state, for the kind's own module.
-    fn as_any_mut(&mut self) -> &mut dyn Any;
 }
 
 /// The parts of a `mio::Event` the handlers need, copied so the event buffer is not borrowed.

@@ -229,7 +229,8 @@ fn run_closing() {
     };
     while let Some(&id) = closing.ids.get(closing.next) {
         closing.next += 1;
-        let close = with_core(|core| core.slot(id).map(|slot| slot.kind.on_close())).flatten();
+        let close =
+            with_core(|core| core.slot(id).map(|slot| slot.kind.handle().on_close())).flatten();
         if let Some(close) = close {
             close(id);
         }
@@ -246,12 +247,12 @@ fn run_closing() {
 fn free_closed(core: &mut Core, id: HandleId) -> Option<(IoSlot, Option<crate::threadpool::Work>)> {
     // A handle reopened since its 'close' (or its 'error'), or kept until released, keeps its
     // slot.
-    let keeps = core.slot(id).map(|slot| slot.kind.keeps_slot());
+    let keeps = core.slot(id).map(|slot| slot.kind.handle().keeps_slot());
     let mut freed = (keeps == Some(false)).then(|| core.io.remove(id.key()))?;
     if !core.descriptor_waiters.is_empty() {
         descriptor_freed(core);
     }
-    let work = freed.kind.freed(id);
+    let work = freed.kind.handle_mut().freed(id);
     Some((freed, work))
 }
 
@@ -286,7 +287,8 @@ fn run_pending_reads() {
     };
     while let Some(&id) = pending.ids.get(pending.next) {
         pending.next += 1;
-        let read = with_core(|core| core.slot(id).map(|slot| slot.kind.on_pending())).flatten();
+        let read =
+            with_core(|core| core.slot(id).map(|slot| slot.kind.handle().on_pending())).flatten();
         if let Some(read) = read {
             read(id, &mut buffers);
         }
@@ -381,7 +383,7 @@ pub fn loop_stats() -> LoopStats {
             ..LoopStats::default()
         };
         for (_, slot) in core.io.iter() {
-            match slot.kind.stats_class() {
+            match slot.kind.handle().stats_class() {
                 StatsClass::Socket => stats.sockets += 1,
                 StatsClass::Server => stats.servers += 1,
                 StatsClass::Uncounted => {}

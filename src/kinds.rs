@@ -1,0 +1,51 @@
+//! The registry of handle kinds: the one place that lists every kind the loop can hold.
+//!
+//! `runtime/` talks to a slot's kind only through [`HandleKind`]; it reaches the kind through
+//! this enum rather than a `Box<dyn HandleKind>` so that the hot calls dispatch with a `match`
+//! the compiler sees through, and each kind's module gets its own state back with a pattern
+//! instead of an `Any` downcast (two indirect calls on every `Core::socket`). Adding a kind adds
+//! a variant here and an arm to each `match` below; nothing under `runtime/` changes.
+
+use crate::net::server_state::ServerState;
+use crate::net::socket_state::SocketState;
+use crate::runtime::handle_kind::{HandleKind, ReadyFn};
+use crate::signals::SignalState;
+
+/// What a slot holds: one of the kinds, boxed so the slot stays small.
+pub(crate) enum Kind {
+    Socket(Box<SocketState>),
+    Server(Box<ServerState>),
+    Signals(Box<SignalState>),
+}
+
+impl Kind {
+    /// The kind behind the loop's interface.
+    #[inline]
+    pub(crate) fn handle(&self) -> &dyn HandleKind {
+        match self {
+            Kind::Socket(socket) => &**socket,
+            Kind::Server(server) => &**server,
+            Kind::Signals(signals) => &**signals,
+        }
+    }
+
+    /// The kind behind the loop's interface, to change it.
+    #[inline]
+    pub(crate) fn handle_mut(&mut self) -> &mut dyn HandleKind {
+        match self {
+            Kind::Socket(socket) => &mut **socket,
+            Kind::Server(server) => &mut **server,
+            Kind::Signals(signals) => &mut **signals,
+        }
+    }
+
+    /// [`HandleKind::on_ready`], without an indirect call: it is looked up for every event.
+    #[inline]
+    pub(crate) fn on_ready(&self) -> ReadyFn {
+        match self {
+            Kind::Socket(socket) => socket.on_ready(),
+            Kind::Server(server) => server.on_ready(),
+            Kind::Signals(signals) => signals.on_ready(),
+        }
+    }
+}
