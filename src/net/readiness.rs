@@ -16,7 +16,7 @@ use crate::net::readable::{self, Flowing};
 use crate::net::socket_state::{self, Phase, SocketState};
 use crate::runtime::core::{with_core, IoSlot};
 use crate::runtime::emit::{self, HandleListeners, Snapshot};
-use crate::runtime::handle_kind::{ReadBuffers, Readiness};
+use crate::runtime::handle_kind::{ReadBuffers, Readiness, ReadyFn};
 use crate::runtime::tasks;
 
 /// Reads per readiness event before other handles get a turn; the socket is read again on the
@@ -28,6 +28,8 @@ const READS_PER_EVENT: usize = 16;
 /// [`ReadOut`] instead.
 enum Found {
     Nothing,
+    /// Not a socket: the event goes to this kind's own `ReadyFn`.
+    Other(ReadyFn),
     Connecting,
     /// An open socket whose queue was flushed (the event was writable and it had bytes queued,
     /// a `'drain'` owed or a FIN waiting); it may be readable too.
@@ -123,7 +125,7 @@ pub(crate) fn dispatch(key: usize, readiness: Readiness, buffers: &mut ReadBuffe
         generation = *current;
         // One downcast per event: the read below reuses it.
         let Kind::Socket(socket) = kind else {
-            return Found::Nothing;
+            return Found::Other(kind.on_ready());
         };
         match socket.phase {
             Phase::Connecting => Found::Connecting,
@@ -144,6 +146,7 @@ pub(crate) fn dispatch(key: usize, readiness: Readiness, buffers: &mut ReadBuffe
     let until_would_block = readiness.read_closed;
     match found {
         Found::Nothing => {}
+        Found::Other(ready) => ready(key, readiness, buffers),
         Found::Connecting => {
             if connect::connected(id) && readiness.readable {
                 read(id, until_would_block, buffers, &mut out, None);

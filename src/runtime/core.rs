@@ -45,9 +45,6 @@ pub(crate) struct Core {
     pub(crate) poll: Poll,
     /// Taken out while a batch is dispatched, so the batch can be walked without a borrow.
     pub(crate) events: Option<Events>,
-    /// Per event of the batch, its handle's [`ReadyFn`](crate::runtime::handle_kind::ReadyFn),
-    /// looked up in the borrow that polls; taken out with `events`.
-    pub(crate) ready_fns: Vec<Option<crate::runtime::handle_kind::ReadyFn>>,
     pub(crate) io: Slab<IoSlot>,
     pub(crate) timers: TimerState,
     pub(crate) ticks: TickQueue,
@@ -92,7 +89,6 @@ impl Core {
         Ok(Core {
             poll,
             events: Some(Events::with_capacity(EVENTS_PER_POLL)),
-            ready_fns: Vec::with_capacity(EVENTS_PER_POLL),
             io: Slab::new(),
             timers: TimerState::default(),
             ticks: TickQueue::default(),

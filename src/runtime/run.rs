@@ -125,20 +125,9 @@ fn poll_and_dispatch() -> Result<(), Error> {
                 (polled, 0)
             }
         };
-        // Each event's handler, found while the core is borrowed anyway: the dispatch below
-        // then costs one indirect call per event and no extra borrow. Slots are freed only in
-        // the close phase, after the batch, so a key keeps its kind until the batch is done (a
-        // resumed batch is looked up afresh here).
-        let mut ready_fns = std::mem::take(&mut core.ready_fns);
-        ready_fns.clear();
-        ready_fns.extend(events.iter().map(|event| {
-            core.io
-                .get(event.token().0)
-                .map(|slot| slot.kind.on_ready())
-        }));
-        (polled, events, first, ReadBuffers::take(core), ready_fns)
+        (polled, events, first, ReadBuffers::take(core))
     });
-    let Some((polled, events, first, mut buffers, ready_fns)) = polled else {
+    let Some((polled, events, first, mut buffers)) = polled else {
         return Err(Error::new("this thread's nodenet loop is unavailable"));
     };
     // Owns the events while they are dispatched; its drop puts them back into the loop, also
@@ -152,7 +141,7 @@ fn poll_and_dispatch() -> Result<(), Error> {
             // The events are borrowed from the batch while its `next` counts them off, so a
             // panic leaves `next` exact; a plain slice walk, as this loop runs per event.
             if let Some(events) = &batch.events {
-                for (event, ready) in events.iter().zip(ready_fns.iter()).skip(first) {
+                for event in events.iter().skip(first) {
                     batch.next += 1;
                     if event.token() == WAKER_TOKEN {
                         remote::run_posted();
@@ -161,9 +150,7 @@ fn poll_and_dispatch() -> Result<(), Error> {
                     // Slots are freed only in the close phase, after the batch, so this key
                     // still names the handle the event was registered for (or its closed, inert
                     // slot).
-                    if let Some(ready) = ready {
-                        ready(event.token().0, Readiness::from(event), &mut buffers);
-                    }
+                    crate::kinds::ready(event.token().0, Readiness::from(event), &mut buffers);
                 }
             }
             Ok(())
@@ -171,10 +158,7 @@ fn poll_and_dispatch() -> Result<(), Error> {
         Err(err) => Err(Error::from_io(&err, "epoll_wait")),
     };
     drop(batch);
-    with_core(|core| {
-        buffers.put_back(core);
-        core.ready_fns = ready_fns;
-    });
+    with_core(|core| buffers.put_back(core));
     result
 }
 
