@@ -123,7 +123,7 @@ pub(crate) fn dispatch(key: usize, readiness: Readiness, buffers: &mut ReadBuffe
             return Found::Nothing;
         };
         generation = *current;
-        // One downcast per event: the read below reuses it.
+        // One lookup per event: the read below reuses the socket found here.
         let Kind::Socket(socket) = kind else {
             return Found::Other(kind.on_ready());
         };

@@ -190,7 +190,7 @@ impl Socket {
     ) -> Option<R> {
         let result = with_core(|core| {
             // A live slot is enough: a Socket's id only ever names a socket's slot (generations
-            // are never reused), and skipping the downcast keeps every method's check cheap.
+            // are never reused), so the check need not look at the kind.
             core.slot(self.id)?;
             Some(f(core, self.id))
         })

@@ -34,7 +34,8 @@ pub(crate) enum StatsClass {
 /// The functions are handed out as plain `fn` pointers, looked up while the core is borrowed
 /// and called after the borrow ends: a trait method on `&mut self` could not run listeners.
 pub(crate) trait HandleKind {
-    /// What to call on a readiness event.
+    /// What to call on a readiness event. The socket kind, the busiest, is dispatched by name
+    /// from `kinds::ready` instead; every other kind through this.
     fn on_ready(&self) -> ReadyFn;
     /// What to call for a read owed without a readiness edge.
     fn on_pending(&self) -> PendingFn;
