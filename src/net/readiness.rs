@@ -102,6 +102,7 @@ fn read_into(
 
 /// Handles one readiness event for the socket in slot `key`: the socket kind's
 /// [`ReadyFn`](crate::runtime::handle_kind::ReadyFn).
+#[inline]
 pub(crate) fn dispatch(key: usize, readiness: Readiness, buffers: &mut ReadBuffers) {
     let mut out = ReadOut {
         listeners: None,
