@@ -41,7 +41,7 @@ impl Kind {
 
     /// [`HandleKind::on_ready`], without an indirect call.
     #[inline]
-    pub(crate) fn on_ready(&self) -> ReadyFn {
+    pub(crate) fn on_ready(&self) -> Option<ReadyFn> {
         match self {
             Kind::Socket(socket) => socket.on_ready(),
             Kind::Server(server) => server.on_ready(),

@@ -42,8 +42,8 @@ pub(crate) struct SignalState {
 }
 
 impl HandleKind for SignalState {
-    fn on_ready(&self) -> ReadyFn {
-        ready
+    fn on_ready(&self) -> Option<ReadyFn> {
+        Some(ready)
     }
 
     fn on_pending(&self) -> PendingFn {

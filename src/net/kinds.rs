@@ -36,8 +36,8 @@ impl Core {
 }
 
 impl HandleKind for SocketState {
-    fn on_ready(&self) -> ReadyFn {
-        readiness::dispatch
+    fn on_ready(&self) -> Option<ReadyFn> {
+        None
     }
 
     fn on_pending(&self) -> PendingFn {
@@ -68,8 +68,8 @@ impl HandleKind for SocketState {
 }
 
 impl HandleKind for ServerState {
-    fn on_ready(&self) -> ReadyFn {
-        server_ready
+    fn on_ready(&self) -> Option<ReadyFn> {
+        Some(server_ready)
     }
 
     fn on_pending(&self) -> PendingFn {

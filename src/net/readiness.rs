@@ -102,7 +102,6 @@ fn read_into(
 
 /// Handles one readiness event for the socket in slot `key`: the socket kind's
 /// [`ReadyFn`](crate::runtime::handle_kind::ReadyFn).
-#[inline]
 pub(crate) fn dispatch(key: usize, readiness: Readiness, buffers: &mut ReadBuffers) {
     let mut out = ReadOut {
         listeners: None,
@@ -126,7 +125,7 @@ pub(crate) fn dispatch(key: usize, readiness: Readiness, buffers: &mut ReadBuffe
         generation = *current;
         // One lookup per event: the read below reuses the socket found here.
         let Kind::Socket(socket) = kind else {
-            return Found::Other(kind.on_ready());
+            return kind.on_ready().map_or(Found::Nothing, Found::Other);
         };
         match socket.phase {
             Phase::Connecting => Found::Connecting,
