@@ -40,6 +40,7 @@
 #![warn(missing_docs)]
 
 mod chunk;
+pub mod cluster;
 mod errno;
 mod error;
 pub mod event;

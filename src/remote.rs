@@ -161,3 +161,26 @@ pub(crate) fn run_posted() {
         tasks::drain();
     }
 }
+
+/// A poster into a loop that does not keep it alive, as an unref'd `uv_async_t`: the cluster
+/// holds one per loop to stop it or ask for its figures, and a loop must still end on its own
+/// when its work is done.
+#[derive(Clone)]
+pub(crate) struct UnrefRemote {
+    shared: Arc<RemoteShared>,
+}
+
+impl UnrefRemote {
+    /// As [`Remote::post`]; work queued here keeps the loop alive only until it has run.
+    pub(crate) fn post(&self, work: impl FnOnce() + Send + 'static) -> bool {
+        self.shared.post(Box::new(work))
+    }
+}
+
+/// An [`UnrefRemote`] for this thread's loop.
+pub(crate) fn unref_remote() -> UnrefRemote {
+    UnrefRemote {
+        shared: with_core(|core| Arc::clone(&core.remote))
+            .unwrap_or_else(|| Arc::new(RemoteShared::detached())),
+    }
+}

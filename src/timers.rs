@@ -577,3 +577,38 @@ pub(crate) fn run_immediates() {
         }
     }
 }
+
+/// Clears every timer and immediate that keeps the loop alive, so a loop asked to stop can
+/// return; internal and unref'd timers are left alone (they never hold the loop). The
+/// callbacks are dropped outside the borrow, since their captures may run code on drop.
+pub(crate) fn clear_referenced() {
+    let dropped = with_core(|core| {
+        let timers: Vec<Timer> = core
+            .timers
+            .timers
+            .iter()
+            .filter(|(_, slot)| slot.referenced && !slot.cleared)
+            .map(|(key, slot)| Timer {
+                id: HandleId::new(key, slot.generation),
+                _not_send: PhantomData,
+            })
+            .collect();
+        let immediates: Vec<HandleId> = core
+            .timers
+            .immediates
+            .iter()
+            .filter(|(_, slot)| slot.referenced)
+            .map(|(key, slot)| HandleId::new(key, slot.generation))
+            .collect();
+        let timers: Vec<_> = timers
+            .into_iter()
+            .filter_map(|timer| timer.close_in(core))
+            .collect();
+        let immediates: Vec<_> = immediates
+            .into_iter()
+            .filter_map(|id| take_immediate(core, id))
+            .collect();
+        (timers, immediates)
+    });
+    drop(dropped);
+}
