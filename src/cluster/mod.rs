@@ -273,6 +273,11 @@ fn loop_thread(
     let index = ctx.index;
     let shared = Arc::clone(&ctx.shared);
     shared.set_link(index, Some(unref_remote()));
+    // Before the setup, so a signal that comes once `start` has returned finds its listener.
+    for &signal in signals {
+        let stopper = ctx.stopper();
+        crate::process::on(signal, move |_| stopper.stop());
+    }
     let setup_result = catch_unwind(AssertUnwindSafe(|| setup(&ctx)));
     let setup_result = match setup_result {
         Ok(Ok(())) => Ok(()),
@@ -285,10 +290,6 @@ fn loop_thread(
     let failed = setup_result.is_err();
     let _ = ready.send(setup_result);
     if !failed {
-        for &signal in signals {
-            let stopper = ctx.stopper();
-            crate::process::on(signal, move |_| stopper.stop());
-        }
         match catch_unwind(AssertUnwindSafe(crate::run)) {
             Ok(Ok(())) => {}
             Ok(Err(error)) => shared.fail(ClusterError::Failed { index, error }),
