@@ -65,7 +65,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .and_then(|report| report.resources.first())
         .and_then(|server| server.local.clone())
         .unwrap_or_else(|| format!("{host}:{port}"));
-    println!("echo server listening on {port} with {} loops", cluster.loops());
+    println!(
+        "echo server listening on {port} with {} loops",
+        cluster.loops()
+    );
     cluster.join()?;
     Ok(())
 }

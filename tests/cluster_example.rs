@@ -13,7 +13,10 @@ use examples_support::{Running, DEADLINE};
 fn cluster_echo_serves_on_two_loops_and_stops_on_sigterm() {
     let mut server = Running::start("cluster_echo", &[("LOOPS", "2")]);
     let port = server.port();
-    assert!(server.seen.iter().any(|line| line.ends_with("with 2 loops")));
+    assert!(server
+        .seen
+        .iter()
+        .any(|line| line.ends_with("with 2 loops")));
     let mut held = Vec::new();
     for n in 0..20u8 {
         let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
