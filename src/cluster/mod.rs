@@ -649,7 +649,13 @@ impl ClusterHandle {
     }
 
     fn join_threads(&mut self) {
+        let me = std::thread::current().id();
         for (index, thread) in self.threads.drain(..).enumerate() {
+            // A handle dropped inside one of its own loops must not wait for itself (joining
+            // one's own thread panics); that loop ends on its own once stopped.
+            if thread.thread().id() == me {
+                continue;
+            }
             if thread.join().is_err() {
                 // Only a panic outside catch_unwind (a panicking drop of a panic payload).
                 self.shared.fail(ClusterError::Panicked {
