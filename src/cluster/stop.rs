@@ -3,8 +3,9 @@
 //! killed.
 
 use crate::handle::HandleId;
+use crate::kinds::Kind;
 use crate::net::{Server, Socket};
-use crate::runtime::core::{with_core, IoKind};
+use crate::runtime::core::with_core;
 
 /// How often a stopping loop sweeps again, for handles that `'close'` listeners open after the
 /// first sweep (a client that reconnects on close, say).
@@ -24,19 +25,26 @@ fn sweep() {
         core.io
             .iter()
             .filter(|(_, slot)| slot.active)
-            .map(|(key, slot)| {
+            .filter_map(|(key, slot)| {
                 let id = HandleId::new(key, slot.generation);
-                (id, matches!(slot.kind, IoKind::Server(_)))
+                let stop: fn(HandleId) = match slot.kind {
+                    Kind::Server(_) => |id| {
+                        Server::from_id(id).close(());
+                    },
+                    Kind::Socket(_) => |id| {
+                        Socket::from_id(id).destroy();
+                    },
+                    // The signal pipe is inactive, so never here; signal listeners do not keep
+                    // a loop alive.
+                    Kind::Signals(_) => return None,
+                };
+                Some((id, stop))
             })
             .collect::<Vec<_>>()
     })
     .unwrap_or_default();
-    for (id, is_server) in handles {
-        if is_server {
-            Server::from_id(id).close(());
-        } else {
-            Socket::from_id(id).destroy();
-        }
+    for (id, stop) in handles {
+        stop(id);
     }
     crate::timers::clear_referenced();
 }
