@@ -265,3 +265,144 @@ impl BlockList {
         self.rules.iter().rev().map(Rule::describe).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ip::Family;
+
+    #[test]
+    fn block_list_matches_node() {
+        let mut b = BlockList::new();
+        b.add_range("1.0.0.0", "2.0.0.0", Family::V4).unwrap();
+        // Node v20 compares IPv4 numerically (1.0.1.0 is outside 1.0.0.0-1.0.0.255).
+        let mut c = BlockList::new();
+        c.add_range("1.0.0.0", "1.0.0.255", Family::V4).unwrap();
+        assert!(!c.check("1.0.1.0", Family::V4));
+        assert!(c.check("::ffff:1.0.0.7", Family::V6));
+        assert!(!c.check("::1.0.0.7", Family::V6));
+        for (a, f, want) in [
+            ("1.5.0.0", Family::V4, true),
+            ("1.2.3.4", Family::V4, true),
+            ("0.0.0.1", Family::V4, false),
+            ("3.0.0.0", Family::V4, false),
+            ("::ffff:1.5.0.0", Family::V6, true),
+        ] {
+            assert_eq!(b.check(a, f), want, "{a}");
+        }
+        let subnet = |net: &str, p: i64, f: Family, probes: &[(&str, Family, bool)]| {
+            let mut b = BlockList::new();
+            b.add_subnet(net, p, f).unwrap();
+            for &(a, fa, want) in probes {
+                assert_eq!(b.check(a, fa), want, "{net}/{p} {a}");
+            }
+        };
+        use Family::{V4, V6};
+        subnet(
+            "1.2.3.4",
+            32,
+            V4,
+            &[("1.2.3.4", V4, true), ("5.6.7.8", V4, false)],
+        );
+        subnet(
+            "1.2.3.4",
+            0,
+            V4,
+            &[
+                ("5.6.7.8", V4, true),
+                ("::1", V6, false),
+                ("::ffff:9.9.9.9", V6, true),
+            ],
+        );
+        subnet(
+            "1.2.3.4",
+            31,
+            V4,
+            &[("1.2.3.5", V4, true), ("1.2.3.6", V4, false)],
+        );
+        subnet(
+            "::ffff:1.2.3.0",
+            120,
+            V6,
+            &[("1.2.3.4", V4, true), ("1.2.4.4", V4, false)],
+        );
+        subnet(
+            "::ffff:1.2.3.4",
+            128,
+            V6,
+            &[("1.2.3.4", V4, true), ("1.2.3.5", V4, false)],
+        );
+        subnet(
+            "2001:db8::",
+            64,
+            V6,
+            &[
+                ("2001:db8::1", V6, true),
+                ("2001:db8:0:1::1", V6, false),
+                ("1.2.3.4", V4, false),
+            ],
+        );
+        subnet(
+            "2001:db8::",
+            0,
+            V6,
+            &[("::", V6, true), ("1.2.3.4", V4, true)],
+        );
+        subnet(
+            "2001:db8:8000::",
+            33,
+            V6,
+            &[
+                ("2001:db8:7000::1", V6, false),
+                ("2001:db8:ffff::1", V6, true),
+            ],
+        );
+
+        let mut o = BlockList::new();
+        o.add_address("1.1.1.1", V4).unwrap();
+        o.add_range("1.1.1.1", "1.1.1.2", V4).unwrap();
+        o.add_subnet("1.1.1.0", 24, V4).unwrap();
+        o.add_address("1.1.1.1", V4).unwrap();
+        assert_eq!(
+            o.rules(),
+            [
+                "Address: IPv4 1.1.1.1",
+                "Subnet: IPv4 1.1.1.0/24",
+                "Range: IPv4 1.1.1.1-1.1.1.2",
+                "Address: IPv4 1.1.1.1"
+            ]
+        );
+        let mut n = BlockList::new();
+        for a in [
+            "::1",
+            "0:0:0:0:0:ffff:102:304",
+            "2001:db8:0:0:1:0:0:1",
+            "::1.2.3.4",
+        ] {
+            n.add_address(a, V6).unwrap();
+        }
+        assert_eq!(
+            n.rules(),
+            [
+                "Address: IPv6 ::1.2.3.4",
+                "Address: IPv6 2001:db8::1:0:0:1",
+                "Address: IPv6 ::ffff:1.2.3.4",
+                "Address: IPv6 ::1"
+            ]
+        );
+        let e = n.add_subnet("::", -1, V6).unwrap_err();
+        assert_eq!(
+            e.message(),
+            "The value of \"prefix\" is out of range. It must be >= 0 && <= 128. Received -1"
+        );
+        assert_eq!(
+            n.add_subnet("::", 129, V6).unwrap_err().code(),
+            "ERR_OUT_OF_RANGE"
+        );
+        assert_eq!(
+            n.add_range("1.0.0.5", "::1", V4).unwrap_err().code(),
+            "ERR_INVALID_ADDRESS"
+        );
+        assert!(n.add_range("1.2.3.4", "1.2.3.4", V4).is_ok());
+    }
+}

@@ -381,3 +381,83 @@ pub(super) fn whatwg_ipv4_number(part: &str) -> Option<u64> {
     }
     Some(value)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ip::Family;
+
+    #[test]
+    fn socket_address_errors_match_node() {
+        let new = |port, flowlabel, family| {
+            SocketAddress::new(SocketAddressOptions {
+                address: None,
+                port,
+                family,
+                flowlabel,
+            })
+        };
+        let e = new(-1, 0, Family::V6).unwrap_err();
+        assert_eq!(
+            (e.code(), e.message()),
+            (
+                "ERR_SOCKET_BAD_PORT",
+                "options.port should be >= 0 and < 65536. Received type number (-1)."
+            )
+        );
+        let e = new(0, 1 << 32, Family::V6).unwrap_err();
+        assert_eq!(e.code(), "ERR_OUT_OF_RANGE");
+        assert_eq!(
+            e.message(),
+            "The value of \"options.flowlabel\" is out of range. It must be >= 0 && <= 4294967295. Received 4294967296"
+        );
+        let e = new(0, (1 << 32) + 1, Family::V6).unwrap_err();
+        assert!(e.message().ends_with("Received 4_294_967_297"), "{e}");
+        let e = new(0, -1, Family::V4).unwrap_err();
+        assert!(e.message().ends_with("Received -1"), "{e}");
+        // IPv4 has no flow label: Node reports 0.
+        assert_eq!(new(0, 5, Family::V4).unwrap().flowlabel(), 0);
+        assert_eq!(new(0, 0xF_FFFF, Family::V6).unwrap().flowlabel(), 0xF_FFFF);
+        assert_eq!(
+            new(0, 0x10_0000, Family::V6).unwrap_err().code(),
+            "ERR_OUT_OF_RANGE"
+        );
+        assert_eq!(new(0, 0, Family::V6).unwrap().address(), "::");
+        assert_eq!(new(65535, 0, Family::V4).unwrap().address(), "127.0.0.1");
+    }
+
+    #[test]
+    fn parse_matches_node_url_semantics() {
+        // Expected values from `new URL('http://' + input)` + SocketAddress
+        // in Node v20, which is how Node >= 22.13 implements parse().
+        type Expected = Option<(&'static str, u16, Family)>;
+        let cases: &[(&str, Expected)] = &[
+            ("1.2.3.4:8080", Some(("1.2.3.4", 8080, Family::V4))),
+            ("1.2.3.4:80", Some(("1.2.3.4", 0, Family::V4))),
+            ("1.2.3.4:0080", Some(("1.2.3.4", 0, Family::V4))),
+            ("1.2.3.4:", Some(("1.2.3.4", 0, Family::V4))),
+            ("01", Some(("0.0.0.1", 0, Family::V4))),
+            ("255.01.0.", Some(("255.1.0.0", 0, Family::V4))),
+            ("/01/::#%eth012345:_", Some(("0.0.0.1", 0, Family::V4))),
+            (
+                "user@10.0.0.1:99/path?q#f",
+                Some(("10.0.0.1", 99, Family::V4)),
+            ),
+            (
+                "[::ffff:7f00:1]:443",
+                Some(("::ffff:127.0.0.1", 443, Family::V6)),
+            ),
+            ("[fe80::1%25eth0]:1", None),
+            ("1.2.3.4:65536", None),
+            ("1.2.3.4:x", None),
+            ("256.0.0.1", None),
+            ("example.com:80", None),
+            ("", None),
+        ];
+        for &(input, want) in cases {
+            let got = SocketAddress::parse(input).map(|a| (a.address(), a.port(), a.family()));
+            let want = want.map(|(a, p, f)| (a.to_owned(), p, f));
+            assert_eq!(got, want, "{input:?}");
+        }
+    }
+}
