@@ -434,3 +434,56 @@ fn a_never_connected_socket_times_out_as_nodes_does() {
         log.assert_eq(&["timeout destroyed=false", "later", "close false"]);
     });
 }
+
+/// Node exits while a paused socket's buffer is full: push() said stop, libuv's readStop left
+/// the handle inactive, and nothing else was pending (`net.connect(port, () => {}).on('data',
+/// () => s.pause())` against a peer that sends 1 MiB prints its exit with 65536 buffered).
+/// `run()` returns there too; resuming later reads on from where it stopped, and every byte
+/// arrives, in order.
+#[test]
+fn a_paused_socket_with_a_full_buffer_does_not_keep_the_loop_alive() {
+    bounded(|| {
+        const TOTAL: usize = 1024 * 1024;
+        let listener = bound_listener(HOST);
+        let port = listener.local_addr().unwrap().port();
+        let peer = std::thread::spawn(move || {
+            use std::io::{Read, Write};
+            let (mut stream, _) = listener.accept().unwrap();
+            stream.write_all(&pattern(TOTAL)).unwrap();
+            stream.shutdown(std::net::Shutdown::Write).unwrap();
+            let mut rest = Vec::new();
+            stream.read_to_end(&mut rest).unwrap();
+            rest.len()
+        });
+
+        let received = Rc::new(RefCell::new(Vec::with_capacity(TOTAL)));
+        let got = received.clone();
+        let socket = net::connect(port, HOST, |_| {});
+        socket.once(
+            Data,
+            must_call!(move |data| {
+                got.borrow_mut().extend_from_slice(&data);
+                socket.pause();
+            }),
+        );
+        nodenet::run().unwrap();
+        // Stopped at the mark: held bytes are at least the mark, at most it plus one read.
+        let held = socket.readable_length();
+        assert!(
+            held >= socket.readable_high_water_mark() && held <= 16 * 1024 + ONE_READ,
+            "held {held}"
+        );
+        assert!(!socket.destroyed());
+        assert_eq!(nodenet::loop_stats().sockets, 1);
+
+        let got = received.clone();
+        socket.on(Data, move |data| got.borrow_mut().extend_from_slice(&data));
+        socket.on(End, must_call!(|| {}));
+        socket.on(Close, must_call!(|had_error| assert!(!had_error)));
+        socket.resume();
+        run_and_check();
+        assert_eq!(received.borrow().len(), TOTAL);
+        assert!(*received.borrow() == pattern(TOTAL), "bytes out of order");
+        assert_eq!(peer.join().unwrap(), 0);
+    });
+}

@@ -137,6 +137,12 @@ impl Readable {
         false
     }
 
+    /// Paused with a full buffer, so the kernel is not read: libuv's `readStop`, which Node
+    /// calls when `push()` returns false. The socket then holds the loop only while it writes.
+    pub(crate) fn is_full(&self) -> bool {
+        self.flowing != Flowing::Yes && self.len() >= (self.high_water_mark as usize).max(1)
+    }
+
     /// Keeps bytes nobody has consumed yet.
     pub(crate) fn push(&mut self, bytes: &[u8]) {
         self.buffered.get_or_insert_with(Box::default).push(bytes);
@@ -262,6 +268,10 @@ pub(crate) fn consumed(core: &mut Core, id: HandleId) {
     }
     if end && open {
         core.ticks.push_back(SocketNotice::End.task(id));
+    }
+    if resume_reading {
+        // Reading again: the socket holds the loop again.
+        crate::net::socket_state::update_activity(core, id);
     }
 }
 

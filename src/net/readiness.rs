@@ -255,9 +255,16 @@ fn read(
 /// waited ahead of them; otherwise a reader that asked is told.
 fn kept(id: HandleId) {
     let flowing = with_core(|core| {
-        let flowing = core.socket(id)?.readable.flowing == Flowing::Yes;
+        let readable = &core.socket(id)?.readable;
+        let flowing = readable.flowing == Flowing::Yes;
+        let full = readable.is_full();
         if !flowing {
             readable::notify_reader(core, id);
+        }
+        if full {
+            // Node's readStop once push() says the buffer is full: nobody reads, nothing is
+            // written, so this socket alone no longer keeps the loop (or the process) alive.
+            socket_state::update_activity(core, id);
         }
         Some(flowing)
     })

@@ -704,10 +704,9 @@ impl Socket {
                         .push_back(socket_state::SocketNotice::Resume.task(id));
                 }
             }
-            if was_held {
-                // Reading starts: the socket holds the loop again.
-                socket_state::update_activity(core, id);
-            }
+            // Reading starts again (it was held, or stopped at a full buffer): the socket holds
+            // the loop again.
+            socket_state::update_activity(core, id);
         });
         self
     }

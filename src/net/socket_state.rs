@@ -201,6 +201,13 @@ impl SocketState {
         self.phase == Phase::Closed
     }
 
+    /// The kernel is not being read: EOF was read, the socket was paused before reading began,
+    /// or it is paused with a full buffer. libuv counts such a handle active only while it
+    /// writes, so it keeps the loop alive only then (`update_activity`).
+    pub(crate) fn reads_stopped(&self) -> bool {
+        self.read_ended || self.readable.held || self.readable.is_full()
+    }
+
     /// Reads into `buffer`, counting what arrived; `now` marks the socket active for its idle
     /// timeout. `None` when the socket is not reading: not open, at EOF, or its buffer full.
     /// `through` is [`Readable::passes_through`], computed once by the caller, which needs it
@@ -407,7 +414,7 @@ pub(crate) fn update_activity(core: &mut Core, id: HandleId) {
     };
     let active = match socket.phase {
         Phase::Resolving | Phase::Connecting => true,
-        Phase::Open => (!socket.read_ended && !socket.readable.held) || socket.wants_flush(),
+        Phase::Open => !socket.reads_stopped() || socket.wants_flush(),
         Phase::Idle | Phase::Closed => return,
     };
     if slot.active != active {
@@ -520,7 +527,7 @@ pub(crate) fn write(
     if !may_continue {
         socket.need_drain = true;
     }
-    if socket.read_ended || socket.readable.held {
+    if socket.reads_stopped() {
         update_activity(core, id);
     }
     may_continue
@@ -570,7 +577,7 @@ pub(crate) fn flush(core: &mut Core, id: HandleId) {
     if std::mem::take(&mut socket.need_drain) && !socket.end_called {
         ticks.insert(first_callback, SocketNotice::Drain.task(id));
     }
-    let not_reading = socket.read_ended || socket.readable.held;
+    let not_reading = socket.reads_stopped();
     if socket.end_called && !socket.write_shut {
         shutdown(core, id);
     }
