@@ -39,6 +39,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[macro_use]
+mod emitter_methods;
 mod chunk;
 pub mod cluster;
 mod errno;

@@ -6,9 +6,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use crate::error::{codes, Error};
-use crate::event::{Event, ServerEvent, ServerOnceEvent};
+use crate::event::{ServerEvent, ServerOnceEvent};
 use crate::handle::HandleId;
-use crate::listeners::{ListenerId, RawListener};
+use crate::listeners::ListenerId;
 use crate::net::address::AddressInfo;
 use crate::net::lookup;
 use crate::net::server_state::{self, ServerState};
@@ -379,132 +379,14 @@ impl Server {
         self
     }
 
-    /// Removes the listener `on_with_id` (or `once_with_id`) returned, emits `'removeListener'`,
-    /// and returns the server: Node's `server.off(event, listener)`. An id already removed, or
-    /// from another emitter, removes nothing.
-    ///
-    /// ```
-    /// use nodenet::prelude::*;
-    /// let h = net::create_server(|_client| {});
-    /// let id = h.on_with_id(Connection, |_| {});
-    /// assert_eq!(h.off(id).listener_count(Connection), 1);
-    /// # h.close(());
-    /// # nodenet::run().unwrap();
-    /// ```
-    pub fn off(self, listener: ListenerId) -> Server {
-        emit::remove(self.id, listener);
-        self
-    }
-
-    /// The same as [`off`](Server::off): Node's `server.removeListener`.
-    ///
-    /// ```
-    /// use nodenet::prelude::*;
-    /// let h = net::create_server(|_client| {});
-    /// let id = h.on_with_id(Connection, |_| {});
-    /// assert_eq!(h.remove_listener(id).listener_count(Connection), 1);
-    /// # h.close(());
-    /// # nodenet::run().unwrap();
-    /// ```
-    pub fn remove_listener(self, listener: ListenerId) -> Server {
-        self.off(listener)
-    }
-
-    /// Removes every listener of one event, and returns the server: Node's
-    /// `server.removeAllListeners(event)`.
-    ///
-    /// ```
-    /// use nodenet::prelude::*;
-    /// let h = net::create_server(|_client| {});
-    /// h.on(Connection, |_| {});
-    /// assert_eq!(h.remove_all_listeners(Connection).listener_count(Connection), 0);
-    /// # h.close(());
-    /// # nodenet::run().unwrap();
-    /// ```
-    pub fn remove_all_listeners<E: Event>(self, event: E) -> Server {
-        emit::remove_all(self.id, Some(event.name()));
-        self
-    }
-
-    /// Removes every listener of every event, and returns the server: Node's
-    /// `server.removeAllListeners()`.
-    ///
-    /// ```
-    /// use nodenet::prelude::*;
-    /// let h = net::create_server(|_client| {});
-    /// h.on(Connection, |_| {}).on(Listening, || {});
-    /// assert!(h.remove_every_listener().event_names().is_empty());
-    /// # h.close(());
-    /// # nodenet::run().unwrap();
-    /// ```
-    pub fn remove_every_listener(self) -> Server {
-        emit::remove_all(self.id, None);
-        self
-    }
-
-    /// How many listeners `event` has: Node's `server.listenerCount(event)`.
-    ///
-    /// ```
-    /// use nodenet::prelude::*;
-    /// let h = net::create_server(|_client| {});
-    /// h.on(Connection, |_| {});
-    /// assert_eq!(h.listener_count(Connection), 1 + 1);
-    /// # h.close(());
-    /// # nodenet::run().unwrap();
-    /// ```
-    pub fn listener_count<E: Event>(self, event: E) -> usize {
-        emit::count(self.id, event.name())
-    }
-
-    /// The ids of `event`'s listeners, in the order they are called: Node's
-    /// `server.listeners(event)`. Ids, because a stored closure cannot be handed out and
-    /// called from outside; an id is what [`off`](Server::off) takes.
-    ///
-    /// ```
-    /// use nodenet::prelude::*;
-    /// let h = net::create_server(|_client| {});
-    /// let id = h.on_with_id(Connection, |_| {});
-    /// assert_eq!(h.listeners(Connection).last(), Some(&id));
-    /// # h.close(());
-    /// # nodenet::run().unwrap();
-    /// ```
-    pub fn listeners<E: Event>(self, event: E) -> Vec<ListenerId> {
-        emit::raw_listeners(self.id, event.name())
-            .into_iter()
-            .map(|raw| raw.id)
-            .collect()
-    }
-
-    /// `event`'s listeners with their `once` flag: Node's `server.rawListeners(event)`, which
-    /// shows `once` listeners as their wrappers.
-    ///
-    /// ```
-    /// use nodenet::prelude::*;
-    /// let h = net::create_server(|_client| {});
-    /// h.once(Connection, |_| {});
-    /// assert!(h.raw_listeners(Connection).last().unwrap().once);
-    /// # h.close(());
-    /// # nodenet::run().unwrap();
-    /// ```
-    pub fn raw_listeners<E: Event>(self, event: E) -> Vec<RawListener> {
-        emit::raw_listeners(self.id, event.name())
-    }
-
-    /// The events that have listeners, in the order each got its first one (a prepend does
-    /// not reorder them; `errorMonitor` comes last, as Node's symbol does): Node's
-    /// `server.eventNames()`.
-    ///
-    /// ```
-    /// use nodenet::prelude::*;
-    /// let h = net::create_server(|_client| {});
-    /// h.remove_every_listener().on(Listening, || {}).prepend_listener(Connection, |_| {});
-    /// assert_eq!(h.event_names(), [Listening.name(), Connection.name()]);
-    /// # h.close(());
-    /// # nodenet::run().unwrap();
-    /// ```
-    pub fn event_names(self) -> Vec<&'static str> {
-        emit::event_names(self.id)
-    }
+    emitter_methods!(
+        Server,
+        node = "server",
+        setup = "let h = net::create_server(|_client| {});",
+        teardown = "# h.close(());\n# nodenet::run().unwrap();",
+        event = "Connection",
+        listener = "|_| {}",
+    );
 
     /// Starts listening: Node's `server.listen(port[, host[, backlog]][, callback])`.
     ///

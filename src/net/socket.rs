@@ -5,9 +5,9 @@ use std::marker::PhantomData;
 use std::net::SocketAddr;
 
 use crate::error::Error;
-use crate::event::{Event, SocketEvent, SocketOnceEvent};
+use crate::event::{SocketEvent, SocketOnceEvent};
 use crate::handle::HandleId;
-use crate::listeners::{ListenerId, RawListener};
+use crate::listeners::ListenerId;
 use crate::net::address::{self, AddressInfo};
 use crate::net::readable::{readable_listener_added, Flowing};
 use crate::net::socket_state::{self, Phase, SocketState};
@@ -367,140 +367,14 @@ impl Socket {
         self
     }
 
-    /// Removes the listener `on_with_id` (or `once_with_id`) returned, emits `'removeListener'`,
-    /// and returns the socket: Node's `socket.off(event, listener)`. An id already removed, or
-    /// from another emitter, removes nothing.
-    ///
-    /// ```
-    /// use nodenet::prelude::*;
-    /// let server = net::create_server(|h| {
-    ///     let id = h.on_with_id(Data, |_| {});
-    ///     assert_eq!(h.off(id).listener_count(Data), 0);
-    /// });
-    /// # server.close(());
-    /// # nodenet::run().unwrap();
-    /// ```
-    pub fn off(self, listener: ListenerId) -> Socket {
-        emit::remove(self.id, listener);
-        self
-    }
-
-    /// The same as [`off`](Socket::off): Node's `socket.removeListener`.
-    ///
-    /// ```
-    /// use nodenet::prelude::*;
-    /// let server = net::create_server(|h| {
-    ///     let id = h.on_with_id(Data, |_| {});
-    ///     assert_eq!(h.remove_listener(id).listener_count(Data), 0);
-    /// });
-    /// # server.close(());
-    /// # nodenet::run().unwrap();
-    /// ```
-    pub fn remove_listener(self, listener: ListenerId) -> Socket {
-        self.off(listener)
-    }
-
-    /// Removes every listener of one event, and returns the socket: Node's
-    /// `socket.removeAllListeners(event)`.
-    ///
-    /// ```
-    /// use nodenet::prelude::*;
-    /// let server = net::create_server(|h| {
-    ///     h.on(Data, |_| {});
-    ///     assert_eq!(h.remove_all_listeners(Data).listener_count(Data), 0);
-    /// });
-    /// # server.close(());
-    /// # nodenet::run().unwrap();
-    /// ```
-    pub fn remove_all_listeners<E: Event>(self, event: E) -> Socket {
-        emit::remove_all(self.id, Some(event.name()));
-        self
-    }
-
-    /// Removes every listener of every event, and returns the socket: Node's
-    /// `socket.removeAllListeners()`.
-    ///
-    /// ```
-    /// use nodenet::prelude::*;
-    /// let server = net::create_server(|h| {
-    ///     h.on(Data, |_| {}).on(End, || {});
-    ///     assert!(h.remove_every_listener().event_names().is_empty());
-    /// });
-    /// # server.close(());
-    /// # nodenet::run().unwrap();
-    /// ```
-    pub fn remove_every_listener(self) -> Socket {
-        emit::remove_all(self.id, None);
-        self
-    }
-
-    /// How many listeners `event` has: Node's `socket.listenerCount(event)`.
-    ///
-    /// ```
-    /// use nodenet::prelude::*;
-    /// let server = net::create_server(|h| {
-    ///     h.on(Data, |_| {});
-    ///     assert_eq!(h.listener_count(Data), 0 + 1);
-    /// });
-    /// # server.close(());
-    /// # nodenet::run().unwrap();
-    /// ```
-    pub fn listener_count<E: Event>(self, event: E) -> usize {
-        emit::count(self.id, event.name())
-    }
-
-    /// The ids of `event`'s listeners, in the order they are called: Node's
-    /// `socket.listeners(event)`. Ids, because a stored closure cannot be handed out and
-    /// called from outside; an id is what [`off`](Socket::off) takes.
-    ///
-    /// ```
-    /// use nodenet::prelude::*;
-    /// let server = net::create_server(|h| {
-    ///     let id = h.on_with_id(Data, |_| {});
-    ///     assert_eq!(h.listeners(Data).last(), Some(&id));
-    /// });
-    /// # server.close(());
-    /// # nodenet::run().unwrap();
-    /// ```
-    pub fn listeners<E: Event>(self, event: E) -> Vec<ListenerId> {
-        emit::raw_listeners(self.id, event.name())
-            .into_iter()
-            .map(|raw| raw.id)
-            .collect()
-    }
-
-    /// `event`'s listeners with their `once` flag: Node's `socket.rawListeners(event)`, which
-    /// shows `once` listeners as their wrappers.
-    ///
-    /// ```
-    /// use nodenet::prelude::*;
-    /// let server = net::create_server(|h| {
-    ///     h.once(Data, |_| {});
-    ///     assert!(h.raw_listeners(Data).last().unwrap().once);
-    /// });
-    /// # server.close(());
-    /// # nodenet::run().unwrap();
-    /// ```
-    pub fn raw_listeners<E: Event>(self, event: E) -> Vec<RawListener> {
-        emit::raw_listeners(self.id, event.name())
-    }
-
-    /// The events that have listeners, in the order each got its first one (a prepend does
-    /// not reorder them; `errorMonitor` comes last, as Node's symbol does): Node's
-    /// `socket.eventNames()`.
-    ///
-    /// ```
-    /// use nodenet::prelude::*;
-    /// let server = net::create_server(|h| {
-    ///     h.remove_every_listener().on(End, || {}).prepend_listener(Data, |_| {});
-    ///     assert_eq!(h.event_names(), [End.name(), Data.name()]);
-    /// });
-    /// # server.close(());
-    /// # nodenet::run().unwrap();
-    /// ```
-    pub fn event_names(self) -> Vec<&'static str> {
-        emit::event_names(self.id)
-    }
+    emitter_methods!(
+        Socket,
+        node = "socket",
+        setup = "let h = Socket::new(SocketOptions::default());",
+        teardown = "# h.release();\n# nodenet::run().unwrap();",
+        event = "Data",
+        listener = "|_| {}",
+    );
 
     /// Sends bytes: Node's `socket.write(data)`. They go to the OS at once when nothing is
     /// queued; the rest is buffered. Returns false once the buffer reaches the high-water mark
