@@ -16,18 +16,18 @@
 //! ```js
 //! console.log('main: start');
 //! setTimeout(() => {
-//!   console.log('timeout 10');
-//!   setTimeout(() => console.log('timeout 0 (queued by timeout 10)'), 0);
-//!   setImmediate(() => console.log('immediate (queued by timeout 10)'));
-//!   process.nextTick(() => console.log('nextTick (queued by timeout 10)'));
-//! }, 10);
+//!   console.log('timeout 50');
+//!   setTimeout(() => console.log('timeout 0 (queued by timeout 50)'), 0);
+//!   setImmediate(() => console.log('immediate (queued by timeout 50)'));
+//!   process.nextTick(() => console.log('nextTick (queued by timeout 50)'));
+//! }, 50);
 //! let n = 0;
 //! const interval = setInterval(() => {
 //!   n += 1;
 //!   console.log(`interval ${n}`);
 //!   if (n === 3) clearInterval(interval);
-//! }, 30);
-//! setTimeout(() => console.log('timeout 200'), 200);
+//! }, 150);
+//! setTimeout(() => console.log('timeout 600'), 600);
 //! const cancelled = setTimeout(() => console.log('never printed'), 5);
 //! clearTimeout(cancelled);
 //! setImmediate(() => {
@@ -53,17 +53,17 @@ use nodenet::{
 fn main() -> Result<(), nodenet::Error> {
     env_logger::init();
     println!("main: start");
-    set_timeout(10, || {
-        println!("timeout 10");
-        set_timeout(0, || println!("timeout 0 (queued by timeout 10)"));
-        set_immediate(|| println!("immediate (queued by timeout 10)"));
-        next_tick(|| println!("nextTick (queued by timeout 10)"));
+    set_timeout(50, || {
+        println!("timeout 50");
+        set_timeout(0, || println!("timeout 0 (queued by timeout 50)"));
+        set_immediate(|| println!("immediate (queued by timeout 50)"));
+        next_tick(|| println!("nextTick (queued by timeout 50)"));
     });
     // The interval clears itself, so it needs its own handle: set once it exists.
     let interval: Rc<Cell<Option<Timer>>> = Rc::default();
     let handle = Rc::clone(&interval);
     let mut n = 0;
-    interval.set(Some(set_interval(30, move || {
+    interval.set(Some(set_interval(150, move || {
         n += 1;
         println!("interval {n}");
         if n == 3 {
@@ -72,7 +72,7 @@ fn main() -> Result<(), nodenet::Error> {
             }
         }
     })));
-    set_timeout(200, || println!("timeout 200"));
+    set_timeout(600, || println!("timeout 600"));
     let cancelled = set_timeout(5, || println!("never printed"));
     clear_timeout(cancelled);
     set_immediate(|| {

@@ -70,14 +70,14 @@ immediate 1
 nextTick (queued by immediate 1)
 immediate 2
 immediate 3 (queued by immediate 1: next turn)
-timeout 10
-nextTick (queued by timeout 10)
-immediate (queued by timeout 10)
-timeout 0 (queued by timeout 10)
+timeout 50
+nextTick (queued by timeout 50)
+immediate (queued by timeout 50)
+timeout 0 (queued by timeout 50)
 interval 1
 interval 2
 interval 3
-timeout 200
+timeout 600
 ";
 
 #[test]
