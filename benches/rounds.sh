@@ -10,6 +10,22 @@
 #   SPECS         array of NAME=CMD;  BASE, CASES, ROUNDS, OUTDIR, PORT, SECS, WARMUP, DRAIN, SPIN
 # and then calls run_rounds.
 
+# build_example NAME: builds nodenet's examples/NAME.rs in release mode with the features it
+# declares as required-features in Cargo.toml (if any), plus $NODENET_FEATURES.
+build_example() {
+  local feats
+  feats="$(cd "$REPO" && cargo metadata --no-deps --format-version 1 | python3 -c '
+import json, sys
+m = json.load(sys.stdin)
+for p in m["packages"]:
+    for t in p["targets"]:
+        if t["name"] == sys.argv[1] and "example" in t["kind"]:
+            print(",".join(t.get("required-features") or []))
+' "$1")"
+  [ -z "${NODENET_FEATURES:-}" ] || feats="${feats:+$feats,}$NODENET_FEATURES"
+  (cd "$REPO" && cargo build --quiet --release --example "$1" ${feats:+--features "$feats"})
+}
+
 SPID=""
 stop_server() {
   [ -n "$SPID" ] || return 0

@@ -10,8 +10,9 @@
 #   benches/tls.sh -b node node="node benches/node_tls_echo.js" mine=path/to/server
 #
 # Default servers (without NAME=CMD arguments):
-#   nodenet  target/release/examples/tls_echo_server, built here if examples/tls_echo_server.rs
-#            exists (skipped with a note if not)
+#   nodenet  target/release/examples/tls_echo_server, if examples/tls_echo_server.rs exists (skipped
+#            with a note if not), built here with the required-features Cargo.toml gives
+#            it, plus $NODENET_FEATURES if set
 #   node     node benches/node_tls_echo.js
 #   rustls   benches/tls-load's tls-echo-peer (rustls + mio, one thread)
 # Default baseline: nodenet if present, else the first server.
@@ -61,7 +62,7 @@ while getopts "r:o:b:h" opt; do
     r) ROUNDS="$OPTARG" ;;
     o) OUTDIR="$OPTARG" ;;
     b) BASE="$OPTARG" ;;
-    *) sed -n '2,52p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,53p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -75,12 +76,13 @@ OUTDIR="${OUTDIR:-$REPO/target/bench-out/tls-$(date +%Y%m%d-%H%M%S)}"
 
 cargo build --quiet --release --manifest-path "$REPO/benches/tls-load/Cargo.toml" \
   --target-dir "$PEERS_TARGET"
+. "$REPO/benches/rounds.sh"
 LG="$PEERS_TARGET/release/tls-load"
 
 SPECS=("$@")
 if [ ${#SPECS[@]} -eq 0 ]; then
   if [ -f "$REPO/examples/tls_echo_server.rs" ]; then
-    (cd "$REPO" && cargo build --quiet --release --example tls_echo_server)
+    build_example tls_echo_server
     SPECS+=("nodenet=$REPO/target/release/examples/tls_echo_server")
     [ -n "$BASE" ] || BASE=nodenet
   else
@@ -106,5 +108,4 @@ case_args() {
 }
 
 set +e
-. "$REPO/benches/rounds.sh"
 run_rounds

@@ -10,8 +10,9 @@
 #   benches/udp.sh -b node node="node benches/node_udp_echo.js" mine=path/to/server
 #
 # Default servers (without NAME=CMD arguments):
-#   nodenet  target/release/examples/udp_echo, built here if examples/udp_echo.rs exists
-#            (skipped with a note if not)
+#   nodenet  target/release/examples/udp_echo, if examples/udp_echo.rs exists (skipped
+#            with a note if not), built here with the required-features Cargo.toml gives
+#            it, plus $NODENET_FEATURES if set
 #   node     node benches/node_udp_echo.js
 #   std      benches/udp-load's udp-echo-peer (blocking recv_from / send_to, one thread)
 # Default baseline: nodenet if present, else the first server.
@@ -59,7 +60,7 @@ while getopts "r:o:b:h" opt; do
     r) ROUNDS="$OPTARG" ;;
     o) OUTDIR="$OPTARG" ;;
     b) BASE="$OPTARG" ;;
-    *) sed -n '2,50p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,51p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -73,12 +74,13 @@ OUTDIR="${OUTDIR:-$REPO/target/bench-out/udp-$(date +%Y%m%d-%H%M%S)}"
 
 cargo build --quiet --release --manifest-path "$REPO/benches/udp-load/Cargo.toml" \
   --target-dir "$PEERS_TARGET"
+. "$REPO/benches/rounds.sh"
 LG="$PEERS_TARGET/release/udp-load"
 
 SPECS=("$@")
 if [ ${#SPECS[@]} -eq 0 ]; then
   if [ -f "$REPO/examples/udp_echo.rs" ]; then
-    (cd "$REPO" && cargo build --quiet --release --example udp_echo)
+    build_example udp_echo
     SPECS+=("nodenet=$REPO/target/release/examples/udp_echo")
     [ -n "$BASE" ] || BASE=nodenet
   else
@@ -101,5 +103,4 @@ case_args() {
 }
 
 set +e
-. "$REPO/benches/rounds.sh"
 run_rounds
