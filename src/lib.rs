@@ -40,6 +40,7 @@
 #![warn(missing_docs)]
 
 mod chunk;
+pub mod dgram;
 mod errno;
 mod error;
 pub mod event;
@@ -104,9 +105,10 @@ pub use timers::{
 /// # nodenet::run().unwrap();
 /// ```
 pub mod prelude {
+    pub use crate::dgram;
     pub use crate::event::{
         Close, Connect, Connection, ConnectionDropped, Data, Drain, End, Error, ErrorMonitor,
-        Event, Finish, Listening, Pause, Readable, Ready, Resume, Timeout,
+        Event, Finish, Listening, Message, Pause, Readable, Ready, Resume, Timeout,
     };
     pub use crate::net::{self, ReadyState, Server, Socket, SocketOptions};
     pub use crate::Chunk;

@@ -1,0 +1,172 @@
+//! Sending: Node's `socket.send` (`doSend`, `afterSend`) over libuv's `uv_udp_try_send` and
+//! send queue.
+//!
+//! A datagram to an address already known goes to the kernel at once, straight from the
+//! caller's bytes (an echo sends the `'message'` it was lent without copying it). Only a
+//! datagram that must wait is copied: behind a bind or lookup (Node's `state.queue`), or
+//! behind a full kernel buffer (libuv's send queue, flushed when the socket is writable). The
+//! callback runs on a later tick, once the datagram has left, with the bytes sent.
+
+use std::io::{self, IoSlice};
+use std::net::SocketAddr;
+
+use socket2::{SockAddr, SockRef};
+
+use super::datagram::Parts;
+use super::state::{Ctx, Destination, Outgoing, SendCallback};
+use crate::error::Error;
+use crate::handle::HandleId;
+use crate::runtime::core::with_core;
+use crate::runtime::tasks::Task;
+
+/// What a send does once its destination is an address (or the connected peer).
+pub(crate) fn send_now(
+    ctx: &mut Ctx<'_>,
+    id: HandleId,
+    parts: &Parts<'_>,
+    to: Option<SocketAddr>,
+    named: Option<(String, u16)>,
+    callback: Option<SendCallback>,
+) {
+    if ctx.state.writes.is_empty() {
+        let Some(socket) = ctx.state.socket.as_ref() else {
+            return;
+        };
+        match try_send(socket, parts, to) {
+            Err(err) if err.kind() == io::ErrorKind::WouldBlock => {}
+            result => {
+                done(ctx, result, to, named, callback);
+                return;
+            }
+        }
+    }
+    let data = parts.to_vec();
+    ctx.state.writes_bytes += data.len();
+    ctx.state.writes.push_back(Outgoing {
+        data,
+        to,
+        named,
+        callback,
+    });
+    ctx.state.update_interest(ctx.registry, id);
+}
+
+/// Queues the callback (if any) with the outcome: Node calls it on a later tick, and drops a
+/// failure silently when there is no callback (`doSend`: "Don't emit as error").
+fn done(
+    ctx: &mut Ctx<'_>,
+    result: io::Result<usize>,
+    to: Option<SocketAddr>,
+    named: Option<(String, u16)>,
+    callback: Option<SendCallback>,
+) {
+    let Some(callback) = callback else {
+        if let Err(err) = result {
+            log::debug!("send failed, and there is no callback to tell: {err}");
+        }
+        return;
+    };
+    let (sent, error) = match result {
+        Ok(sent) => (sent, None),
+        Err(err) => (0, Some(send_error(&err, to, named))),
+    };
+    ctx.ticks
+        .push_back(Task::Done(Box::new(move |err| callback(err, sent)), error));
+}
+
+/// Node's `ExceptionWithHostPort(err, 'send', address, port)`, with the address as the caller
+/// named it, and neither for a connected socket.
+fn send_error(err: &io::Error, to: Option<SocketAddr>, named: Option<(String, u16)>) -> Error {
+    match (named, to) {
+        (Some((host, port)), _) => Error::from_io_at(err, "send", &host, Some(port)),
+        (None, Some(to)) => Error::from_io_at(err, "send", &to.ip().to_string(), Some(to.port())),
+        (None, None) => Error::from_io(err, "send"),
+    }
+}
+
+fn try_send(
+    socket: &mio::net::UdpSocket,
+    parts: &Parts<'_>,
+    to: Option<SocketAddr>,
+) -> io::Result<usize> {
+    loop {
+        let result = match (parts, to) {
+            (Parts::One(bytes), Some(to)) => socket.send_to(bytes, to),
+            (Parts::One(bytes), None) => socket.send(bytes),
+            (Parts::Many(list), to) => {
+                let slices: Vec<IoSlice<'_>> = list.iter().map(|part| IoSlice::new(part)).collect();
+                let socket = SockRef::from(socket);
+                match to {
+                    Some(to) => socket.send_to_vectored(&slices, &SockAddr::from(to)),
+                    None => socket.send_vectored(&slices),
+                }
+            }
+        };
+        match result {
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            result => return result,
+        }
+    }
+}
+
+/// The socket is writable: the datagrams that waited for the kernel go, in order.
+pub(crate) fn flush(id: HandleId) {
+    with_core(|core| {
+        let Some(mut ctx) = core.dgram_ctx(id) else {
+            return;
+        };
+        while let Some(front) = ctx.state.writes.front() {
+            let Some(socket) = ctx.state.socket.as_ref() else {
+                break;
+            };
+            let result = try_send(socket, &Parts::One(&front.data), front.to);
+            if matches!(&result, Err(err) if err.kind() == io::ErrorKind::WouldBlock) {
+                break;
+            }
+            let Some(sent) = ctx.state.writes.pop_front() else {
+                break;
+            };
+            ctx.state.writes_bytes -= sent.data.len();
+            done(&mut ctx, result, sent.to, sent.named, sent.callback);
+        }
+        ctx.state.update_interest(ctx.registry, id);
+    });
+}
+
+/// Where a send goes, once the socket is bound and nothing waits ahead of it: at once to an
+/// address, or `Some(host)` to look up first.
+pub(crate) fn dispatch(
+    ctx: &mut Ctx<'_>,
+    id: HandleId,
+    parts: &Parts<'_>,
+    to: Destination,
+    callback: Option<SendCallback>,
+) -> Option<String> {
+    match to {
+        Destination::Connected => send_now(ctx, id, parts, None, None, callback),
+        Destination::Ip(to) => send_now(ctx, id, parts, Some(to), None, callback),
+        Destination::Named(port, host) => {
+            let host = if host.is_empty() {
+                ctx.state.socket_type.loopback().to_string()
+            } else {
+                host
+            };
+            match crate::net::lookup::immediate(&host) {
+                Some(ips) => {
+                    let to = SocketAddr::new(ips[0], port);
+                    send_now(ctx, id, parts, Some(to), Some((host, port)), callback);
+                }
+                None => {
+                    ctx.state.waiting = Some(super::state::Waiting::Send {
+                        data: parts.to_vec(),
+                        port,
+                        host: host.clone(),
+                        callback,
+                    });
+                    return Some(host);
+                }
+            }
+        }
+    }
+    None
+}
