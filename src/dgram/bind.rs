@@ -80,7 +80,8 @@ pub(crate) fn finish(core: &mut Core, id: HandleId, address: SocketAddr) {
                 &err,
                 "bind",
                 &address.ip().to_string(),
-                Some(address.port()),
+                // Node's ExceptionWithHostPort leaves out a port of 0.
+                Some(address.port()).filter(|port| *port != 0),
             );
             ctx.ticks.push_back(DgramNotice::BindFailed(error).task(id));
         }

@@ -46,7 +46,6 @@ pub(crate) fn connect_now(core: &mut Core, id: HandleId, pending: PendingConnect
         return;
     };
     let state = ctx.state;
-    state.connecting = false;
     let peer = SocketAddr::new(ip, pending.port);
     let result = if peer.is_ipv6() != state.socket_type.is_v6() {
         Err(super::errors::einval())
@@ -62,6 +61,7 @@ pub(crate) fn connect_now(core: &mut Core, id: HandleId, pending: PendingConnect
             ctx.ticks.push_back(DgramNotice::Connect.task(id));
         }
         Err(err) => {
+            state.connecting = false;
             let host = if pending.host.is_empty() {
                 state.socket_type.loopback().to_string()
             } else {

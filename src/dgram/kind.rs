@@ -102,7 +102,12 @@ fn deliver(id: HandleId, notice: Notice) {
             with_core(|core| core.closing.push(id));
         }
         Notice::Code(2) => {
-            if open(id) {
+            let open = with_core(|core| {
+                let state = core.dgram(id)?;
+                state.connecting = false;
+                Some(!state.closed)
+            });
+            if open == Some(Some(true)) {
                 emit::emit_unit(id, "connect");
             }
         }

@@ -350,7 +350,7 @@ impl Socket {
         let mut callback = callback;
         let outcome = with_core(|core| {
             let state = core.dgram(id)?;
-            let connected = state.peer.is_some();
+            let connected = state.connected();
             let destination = match to {
                 To::Connected if !connected => {
                     return Some(Err(Error::with_code(
@@ -526,7 +526,7 @@ impl Socket {
     /// ```
     pub fn disconnect(self) -> Result<(), Error> {
         sockopt::with_open(self.id, "disconnect", |state, registry| {
-            if state.peer.is_none() {
+            if !state.connected() {
                 return Err(errors::not_connected());
             }
             super::connect::disconnect(state, registry, self.id)

@@ -95,7 +95,10 @@ pub(crate) struct DgramState {
     pub(crate) bind: BindState,
     /// The peer once connected (Node's `CONNECT_STATE_CONNECTED`).
     pub(crate) peer: Option<SocketAddr>,
-    /// `connect` was called and has not finished (Node's `CONNECT_STATE_CONNECTING`).
+    /// `connect` was called and its `'connect'` (or failure) is not yet delivered: Node's
+    /// `CONNECT_STATE_CONNECTING`, which lasts until its lookup answers. The kernel socket may
+    /// be connected already (an IP address connects at once), but as in Node the socket does
+    /// not count as connected before then.
     pub(crate) connecting: bool,
     /// `close()` was called: Node's `handle = null`.
     pub(crate) closed: bool,
@@ -125,6 +128,11 @@ impl DgramState {
             writes_bytes: 0,
             want_writable: false,
         }
+    }
+
+    /// Node's `connectState === CONNECT_STATE_CONNECTED`.
+    pub(crate) fn connected(&self) -> bool {
+        self.peer.is_some() && !self.connecting
     }
 
     /// Operations have to wait: a bind or lookup is pending, or others wait already.
