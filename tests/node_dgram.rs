@@ -289,17 +289,16 @@ fn connected_to_self(msg: impl Fn(dgram::Socket) + 'static, bytes: usize, expect
             }),
         )
         .unwrap();
-    SENT.with(|slot| {
-        *slot.borrow_mut() = sent
-            .take()
-            .map(|f| Box::new(f) as Box<dyn FnOnce(Option<&nodenet::Error>, usize)>)
-    });
+    SENT.with(|slot| *slot.borrow_mut() = sent.take().map(|f| Box::new(f) as SendCallback));
     run_and_check();
 }
 
+/// A send callback, boxed.
+type SendCallback = Box<dyn FnOnce(Option<&nodenet::Error>, usize)>;
+
 thread_local! {
     /// The send callback a [`connected_to_self`] test's `msg` hands to `send_with_callback`.
-    static SENT: std::cell::RefCell<Option<Box<dyn FnOnce(Option<&nodenet::Error>, usize)>>> =
+    static SENT: std::cell::RefCell<Option<SendCallback>> =
         std::cell::RefCell::new(None);
 }
 
