@@ -292,7 +292,7 @@ event_name! {
 event_name! {
     /// `'message'`: a UDP socket received a datagram. Listener: `|msg, rinfo| ...`, with a
     /// [`Chunk`] lent from the loop's read buffer and the sender's
-    /// [`RemoteInfo`](crate::dgram::RemoteInfo).
+    /// [`RemoteInfo`](super::dgram::RemoteInfo).
     Message = "message"
 }
 event_name! {
