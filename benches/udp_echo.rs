@@ -176,7 +176,10 @@ fn spawn_nodenet() -> Server {
 
 /// Node's echo (`benches/node/udp_echo_server.js`), which prints its port once bound.
 fn spawn_node() -> Option<(Server, Child)> {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/node/udp_echo_server.js");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/benches/node/udp_echo_server.js"
+    );
     let mut child = Command::new("node")
         .arg(script)
         .stdin(Stdio::null())
@@ -222,7 +225,8 @@ fn drive(server: SocketAddr, size: usize, clients: usize, duration: Duration) ->
     let mut buf = vec![0u8; 65536];
     let mut sockets: Vec<Client> = (0..clients)
         .map(|i| {
-            let mut socket = UdpSocket::bind("127.0.0.1:0".parse().expect("address")).expect("bind");
+            let mut socket =
+                UdpSocket::bind("127.0.0.1:0".parse().expect("address")).expect("bind");
             socket.connect(server).expect("connect");
             poll.registry()
                 .register(&mut socket, Token(i), Interest::READABLE)

@@ -144,7 +144,12 @@ fn check_transcript(name: &str, lines: &[String], recording: bool) {
     }
     let recorded = std::fs::read_to_string(&path).expect("the transcript");
     let recorded: Vec<&str> = recorded.lines().collect();
-    assert_eq!(lines, recorded, "vs {} (recorded from Node 20)", path.display());
+    assert_eq!(
+        lines,
+        recorded,
+        "vs {} (recorded from Node 20)",
+        path.display()
+    );
 }
 
 #[test]
