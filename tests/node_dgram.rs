@@ -1659,3 +1659,93 @@ fn test_dgram_burst_beyond_the_read_cap() {
         run_and_check();
     });
 }
+
+/// (Node v20, checked with node) a connected socket whose peer's port is closed: the send
+/// succeeds, then the kernel's ICMP refusal arrives as `'error'` `recvmsg ECONNREFUSED`, as
+/// Node's `onMessage` reports a failed read.
+#[test]
+fn test_dgram_connected_peer_refuses() {
+    bounded(|| {
+        let (holder, port) = bound("udp4", "127.0.0.1");
+        holder.close(()).unwrap();
+        let log = Log::new();
+        let client = dgram::create_socket("udp4").unwrap();
+        client.on(
+            Error,
+            must_call!(move |e: &nodenet::Error| {
+                assert_eq!(e.code(), Some("ECONNREFUSED"));
+                assert_eq!(e.message(), "recvmsg ECONNREFUSED");
+                assert_eq!(e.syscall(), Some("recvmsg"));
+                log.push("error");
+                client.close(()).unwrap();
+            }),
+        );
+        client.on(Close, must_call!(move || log.push("close")));
+        client
+            .connect(
+                port,
+                "127.0.0.1",
+                must_call!(move |err| {
+                    assert!(err.is_none());
+                    client
+                        .send_with_callback(
+                            "x",
+                            (),
+                            must_call!(move |err, bytes| {
+                                assert!(err.is_none());
+                                assert_eq!(bytes, 1);
+                                log.push("sent");
+                            }),
+                        )
+                        .unwrap();
+                }),
+            )
+            .unwrap();
+        run_and_check();
+        log.assert_eq(&["sent", "error", "close"]);
+    });
+}
+
+/// (the queue) sends to a name wait for its lookup, and sends made meanwhile (to a name or an
+/// address) wait behind them: all arrive, in the order they were sent, and their callbacks run
+/// in that order.
+#[test]
+fn test_dgram_sends_wait_for_lookup_in_order() {
+    bounded(|| {
+        let (target, port) = bound("udp4", "127.0.0.1");
+        let source = dgram::create_socket("udp4").unwrap();
+        let arrived = Log::new();
+        let called = Log::new();
+        target.on(
+            Message,
+            must_call!(4, move |msg, _rinfo| {
+                arrived.push(msg.to_string());
+                if arrived.len() == 4 {
+                    source.close(()).unwrap();
+                    target.close(()).unwrap();
+                }
+            }),
+        );
+        for (text, host) in [
+            ("1", "localhost"),
+            ("2", "127.0.0.1"),
+            ("3", "localhost"),
+            ("4", "127.0.0.1"),
+        ] {
+            source
+                .send_with_callback(
+                    text,
+                    (port, host),
+                    must_call!(move |err, bytes| {
+                        assert!(err.is_none());
+                        assert_eq!(bytes, 1);
+                        called.push(text);
+                    }),
+                )
+                .unwrap();
+        }
+        run_and_check();
+        arrived.assert_eq(&["1", "2", "3", "4"]);
+        called.assert_eq(&["1", "2", "3", "4"]);
+    });
+}
