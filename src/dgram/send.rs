@@ -170,3 +170,71 @@ pub(crate) fn dispatch(
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use super::super::state::Outgoing;
+    use crate::runtime::core::with_core;
+
+    /// On loopback the kernel never refuses a datagram for want of buffer room, so the queue is
+    /// filled by hand: what waits goes out in order on the writable event, each callback with
+    /// its byte count, and the queue's size and count go back to 0.
+    #[test]
+    fn queued_datagrams_leave_in_order_when_writable() {
+        let target = crate::dgram::create_socket("udp4").unwrap();
+        target.bind((0, "127.0.0.1"), ()).unwrap();
+        let to = "127.0.0.1"
+            .parse()
+            .map(|ip| std::net::SocketAddr::new(ip, target.address().unwrap().port))
+            .unwrap();
+        let source = crate::dgram::create_socket("udp4").unwrap();
+        source.bind((0, "127.0.0.1"), ()).unwrap();
+        let log = Rc::new(RefCell::new(Vec::new()));
+        with_core(|core| {
+            let id = source.id();
+            let ctx = core.dgram_ctx(id).unwrap();
+            for text in ["one", "three!"] {
+                let log = log.clone();
+                ctx.state.writes_bytes += text.len();
+                ctx.state.writes.push_back(Outgoing {
+                    data: text.as_bytes().to_vec(),
+                    to: Some(to),
+                    named: None,
+                    callback: Some(Box::new(move |err, bytes| {
+                        assert!(err.is_none());
+                        log.borrow_mut().push(format!("sent {bytes}"));
+                    })),
+                });
+            }
+            ctx.state.update_interest(ctx.registry, id);
+        });
+        assert_eq!(source.get_send_queue_count(), 2);
+        assert_eq!(source.get_send_queue_size(), 9);
+        // Behind the queue, a new send waits its turn.
+        let l = log.clone();
+        source
+            .send_with_callback("two", to, move |_err, bytes| {
+                l.borrow_mut().push(format!("sent {bytes}"))
+            })
+            .unwrap();
+        assert_eq!(source.get_send_queue_count(), 3);
+        let l = log.clone();
+        target.on(crate::event::Message, move |msg, _rinfo| {
+            l.borrow_mut().push(msg.to_string());
+            if l.borrow().len() == 6 {
+                target.close(()).unwrap();
+                source.close(()).unwrap();
+            }
+        });
+        crate::run().unwrap();
+        let log = log.borrow();
+        let sent: Vec<&String> = log.iter().filter(|e| e.starts_with("sent")).collect();
+        let got: Vec<&String> = log.iter().filter(|e| !e.starts_with("sent")).collect();
+        assert_eq!(sent, ["sent 3", "sent 6", "sent 3"]);
+        assert_eq!(got, ["one", "three!", "two"]);
+        assert!(crate::loop_stats().is_empty());
+    }
+}

@@ -65,6 +65,11 @@ fn stale<T>(id: HandleId, method: &str) -> Result<T, Error> {
 }
 
 impl Socket {
+    #[cfg(test)]
+    pub(crate) fn id(self) -> HandleId {
+        self.id
+    }
+
     pub(crate) fn from_id(id: HandleId) -> Socket {
         Socket {
             id,
