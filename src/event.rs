@@ -290,9 +290,10 @@ event_name! {
     ErrorMonitor = "errorMonitor"
 }
 event_name! {
-    /// `'message'`: a UDP socket received a datagram. Listener: `|msg, rinfo| ...`, with a
+    /// `'message'`: a UDP socket received a datagram (listener `|msg, rinfo| ...`, with a
     /// [`Chunk`] lent from the loop's read buffer and the sender's
-    /// [`RemoteInfo`](super::dgram::RemoteInfo).
+    /// [`RemoteInfo`](super::dgram::RemoteInfo)), or a [`Framed`](super::framing::Framed)
+    /// socket a whole frame (listener `|frame| ...`).
     Message = "message"
 }
 event_name! {

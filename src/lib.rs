@@ -36,6 +36,10 @@
 //! any method of any handle: no user code ever runs while the loop's state is borrowed.
 //! Notifications (`'error'`, `'close'`, `'drain'`, `'listening'`, write callbacks) arrive on a
 //! later tick, as in Node. See `docs/porting.md` for a JS → Rust guide.
+//!
+//! Node's `dgram` (UDP) follows the same model: [`dgram::create_socket`] makes a `Copy`
+//! [`dgram::Socket`] whose `'message'` listener gets each datagram lent from the loop's read
+//! buffer, with the sender's [`dgram::RemoteInfo`].
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -33,6 +33,8 @@ fn test_dgram_address() {
                         assert_eq!(address.address, host);
                         assert!(address.port > 0);
                         assert_eq!(address.family, family);
+                        // A bound socket holds the loop as Node's UDPWrap does.
+                        assert!(nodenet::active_resources().contains(&"UDPWrap"));
                         socket.close(()).unwrap();
                     }),
                 )
