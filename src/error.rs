@@ -150,6 +150,26 @@ impl Error {
         error
     }
 
+    /// Node's `SystemError` (`lib/internal/errors.js`): its own code, with the errno and
+    /// syscall behind it in the message: `Could not get or set buffer size:
+    /// uv_recv_buffer_size returned EBADF (bad file descriptor)`.
+    pub(crate) fn system_error(
+        code: &'static str,
+        prefix: &str,
+        err: &io::Error,
+        syscall: &'static str,
+    ) -> Error {
+        let (name, number) = errno::from_io(err);
+        let description = number.map(errno::message).unwrap_or("unknown error");
+        let mut error = Error::build(
+            Some(Cow::Borrowed(code)),
+            format!("{prefix}: {syscall} returned {name} ({description})"),
+        );
+        error.inner.errno = number.map(|n| -n);
+        error.inner.syscall = Some(syscall);
+        error
+    }
+
     /// A failed name lookup as Node's `dns.lookup` reports it: `getaddrinfo ENOTFOUND host`.
     pub(crate) fn lookup_failure(code: &'static str, host: &str) -> Error {
         let mut error = Error::build(

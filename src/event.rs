@@ -79,7 +79,13 @@ pub(crate) enum Callback {
     Value(Shared<AnyListener>),
     /// `'newListener'` and `'removeListener'`: the name of the event concerned.
     Name(Shared<dyn FnMut(&'static str)>),
+    /// Bytes lent from the loop's read buffer with a value of a type the handle kind defines
+    /// (a UDP socket's `'message'` with its sender), taken back from `&dyn Any` as for `Value`.
+    DataValue(Shared<DataValueListener>),
 }
+
+/// A listener of bytes and a value of a type the handle kind defines.
+pub(crate) type DataValueListener = dyn for<'a> FnMut(Chunk<'a>, &dyn Any);
 
 /// A listener ready to register; made by the event names, opaque to users.
 #[doc(hidden)]
@@ -218,6 +224,7 @@ macro_rules! listens_value {
         }
     };
 }
+pub(crate) use listens;
 pub(crate) use listens_value;
 
 event_name! {
@@ -281,6 +288,13 @@ event_name! {
     /// assert_eq!(*seen.borrow(), ["monitor ECONNREFUSED", "error ECONNREFUSED"]);
     /// ```
     ErrorMonitor = "errorMonitor"
+}
+event_name! {
+    /// `'message'`: a UDP socket received a datagram (listener `|msg, rinfo| ...`, with a
+    /// [`Chunk`] lent from the loop's read buffer and the sender's
+    /// [`RemoteInfo`](super::dgram::RemoteInfo)), or a [`Framed`](super::framing::Framed)
+    /// socket a whole frame (listener `|frame| ...`).
+    Message = "message"
 }
 event_name! {
     /// `'data'`: bytes arrived. Listener: `|data| ...`, with a [`Chunk`].

@@ -6,6 +6,7 @@
 //! instead of an `Any` downcast (two indirect calls on every `Core::socket`). Adding a kind adds
 //! a variant here and an arm to each `match` below; nothing under `runtime/` changes.
 
+use crate::dgram::state::DgramState;
 use crate::net::server_state::ServerState;
 use crate::net::socket_state::SocketState;
 use crate::runtime::handle_kind::{HandleKind, ReadBuffers, Readiness, ReadyFn};
@@ -16,6 +17,7 @@ pub(crate) enum Kind {
     Socket(Box<SocketState>),
     Server(Box<ServerState>),
     Signals(Box<SignalState>),
+    Dgram(Box<DgramState>),
 }
 
 impl Kind {
@@ -26,6 +28,7 @@ impl Kind {
             Kind::Socket(socket) => &**socket,
             Kind::Server(server) => &**server,
             Kind::Signals(signals) => &**signals,
+            Kind::Dgram(dgram) => &**dgram,
         }
     }
 
@@ -36,6 +39,7 @@ impl Kind {
             Kind::Socket(socket) => &mut **socket,
             Kind::Server(server) => &mut **server,
             Kind::Signals(signals) => &mut **signals,
+            Kind::Dgram(dgram) => &mut **dgram,
         }
     }
 
@@ -46,6 +50,7 @@ impl Kind {
             Kind::Socket(socket) => socket.on_ready(),
             Kind::Server(server) => server.on_ready(),
             Kind::Signals(signals) => signals.on_ready(),
+            Kind::Dgram(dgram) => dgram.on_ready(),
         }
     }
 }

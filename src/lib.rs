@@ -36,6 +36,10 @@
 //! any method of any handle: no user code ever runs while the loop's state is borrowed.
 //! Notifications (`'error'`, `'close'`, `'drain'`, `'listening'`, write callbacks) arrive on a
 //! later tick, as in Node. See `docs/porting.md` for a JS → Rust guide.
+//!
+//! Node's `dgram` (UDP) follows the same model: [`dgram::create_socket`] makes a `Copy`
+//! [`dgram::Socket`] whose `'message'` listener gets each datagram lent from the loop's read
+//! buffer, with the sender's [`dgram::RemoteInfo`].
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -43,6 +47,7 @@
 mod emitter_methods;
 mod chunk;
 pub mod cluster;
+pub mod dgram;
 mod errno;
 mod error;
 pub mod event;
@@ -107,9 +112,10 @@ pub use timers::{
 /// # nodenet::run().unwrap();
 /// ```
 pub mod prelude {
+    pub use crate::dgram;
     pub use crate::event::{
         Close, Connect, Connection, ConnectionDropped, Data, Drain, End, Error, ErrorMonitor,
-        Event, Finish, Listening, Pause, Readable, Ready, Resume, Timeout,
+        Event, Finish, Listening, Message, Pause, Readable, Ready, Resume, Timeout,
     };
     pub use crate::net::{self, ReadyState, Server, Socket, SocketOptions};
     pub use crate::Chunk;

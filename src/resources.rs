@@ -35,7 +35,7 @@ use crate::runtime::core::with_core;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResourceInfo {
     /// Node's name for it: `TCPSocketWrap`, `TCPServerWrap`, `PipeWrap` (a Unix socket or
-    /// server), `Timeout`, `Immediate`, `GetAddrInfoReqWrap` (a name lookup), or `Remote` (a
+    /// server), `UDPWrap` (a bound UDP socket), `Timeout`, `Immediate`, `GetAddrInfoReqWrap` (a name lookup), or `Remote` (a
     /// live [`Remote`](crate::Remote), which has no Node counterpart).
     pub kind: &'static str,
     /// The local address (`host:port`, or a socket file's path), if it has one.
@@ -131,6 +131,7 @@ pub fn now() -> Instant {
 }
 
 enum Handle {
+    Dgram(HandleId),
     Socket(HandleId, &'static str),
     Server(HandleId, &'static str),
 }
@@ -166,6 +167,7 @@ fn collect(all: bool) -> Vec<ResourceInfo> {
                     Some(Listener::Unix(..)) => Handle::Server(id, "PipeWrap"),
                     _ => Handle::Server(id, "TCPServerWrap"),
                 },
+                Kind::Dgram(_) => Handle::Dgram(id),
                 Kind::Signals(_) => continue,
             };
             let age = core
@@ -215,6 +217,18 @@ fn collect(all: bool) -> Vec<ResourceInfo> {
                     kind,
                     join(socket.local_address(), socket.local_port()),
                     join(socket.remote_address(), socket.remote_port()),
+                )
+            }
+            Handle::Dgram(id) => {
+                let socket = crate::dgram::Socket::from_id(id);
+                let show = |address: crate::net::AddressInfo| match address.family {
+                    "IPv6" => format!("[{}]:{}", address.address, address.port),
+                    _ => format!("{}:{}", address.address, address.port),
+                };
+                (
+                    "UDPWrap",
+                    socket.address().ok().map(show),
+                    socket.remote_address().ok().map(show),
                 )
             }
             Handle::Server(id, kind) => {

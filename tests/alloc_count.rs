@@ -160,6 +160,59 @@ fn no_allocation_for_larger_messages() {
     });
 }
 
+/// The same for UDP (`dgram`): an echo with `send(msg, rinfo)` inside `'message'`, and a client
+/// that answers each echo the same way, cost no allocation per datagram, received or sent.
+fn dgram_ping_pong_allocations(host: &'static str, message: &'static [u8]) -> usize {
+    let counted = Slot::<usize>::new();
+    let socket_type = if host.contains(':') { "udp6" } else { "udp4" };
+    let server = nodenet::dgram::create_socket(socket_type).unwrap();
+    server.on(Message, move |msg, rinfo| {
+        server.send(msg, rinfo).unwrap();
+    });
+    server.bind((0, host), ()).unwrap();
+    let port = server.address().unwrap().port;
+    let client = nodenet::dgram::create_socket(socket_type).unwrap();
+    let round_trips: &'static Cell<usize> = Box::leak(Box::new(Cell::new(0)));
+    client.on(Message, move |msg, rinfo| {
+        assert_eq!(msg.as_bytes(), message);
+        round_trips.set(round_trips.get() + 1);
+        match round_trips.get() {
+            n if n == WARM_UP => {
+                ALLOCATIONS.with(|count| count.set(0));
+                set_counting(true);
+            }
+            n if n == WARM_UP + ROUND_TRIPS => {
+                set_counting(false);
+                counted.set(allocations());
+                client.close(()).unwrap();
+                server.close(()).unwrap();
+                return;
+            }
+            _ => {}
+        }
+        client.send(message, rinfo).unwrap();
+    });
+    client.send(message, (port, host)).unwrap();
+    run_and_check();
+    counted.get()
+}
+
+#[test]
+fn no_allocation_per_datagram_received_or_sent() {
+    for host in HOSTS {
+        bounded(move || {
+            let total = dgram_ping_pong_allocations(host, &[b'u'; 64]);
+            assert_eq!(
+                total,
+                0,
+                "{host}: {total} heap allocations in {ROUND_TRIPS} UDP round trips \
+                 ({} 'message' events and as many sends)",
+                2 * ROUND_TRIPS
+            );
+        });
+    }
+}
+
 #[test]
 fn the_counter_sees_allocations() {
     // Without this, a broken counter would make the tests above pass vacuously.

@@ -14,24 +14,20 @@ use std::rc::Rc;
 use super::{Codec, Decoder, FrameError};
 use crate::chunk::Chunk;
 use crate::error::Error;
-use crate::event::{Close, Data, Event};
+use crate::event::{Close, Data};
 use crate::listeners::{emit_snapshot, ListenerId, Listeners};
 use crate::net::Socket;
 use crate::runtime::emit::invoke;
 
 /// `'message'`: a whole frame arrived on a [`Framed`] socket. Listener: `|frame| ...`, with
-/// a [`Chunk`].
+/// a [`Chunk`]. The same event name as a UDP socket's `'message'`
+/// ([`event::Message`](crate::event::Message)), so both can be imported together.
 ///
 /// ```
 /// use nodenet::event::Event;
 /// assert_eq!(nodenet::framing::Message.name(), "message");
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Message;
-
-impl Event for Message {
-    const NAME: &'static str = "message";
-}
+pub use crate::event::Message;
 
 /// `send` encodes into a reused buffer; past this capacity the buffer is given back after the
 /// send, so one huge message does not pin its memory for the connection's lifetime.
