@@ -81,7 +81,8 @@ SPECS=("$@")
 if [ ${#SPECS[@]} -eq 0 ]; then
   if [ -f "$REPO/examples/udp_echo.rs" ]; then
     build_example udp_echo
-    SPECS+=("nodenet=$REPO/target/release/examples/udp_echo")
+    # QUIET: the example prints each datagram otherwise (`env` execs, keeping the PID).
+    SPECS+=("nodenet=env QUIET=1 $REPO/target/release/examples/udp_echo")
     [ -n "$BASE" ] || BASE=nodenet
   else
     echo "udp.sh: examples/udp_echo.rs not found; nodenet skipped" >&2

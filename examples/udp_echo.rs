@@ -3,7 +3,8 @@
 //! same lines; `tests/interop_dgram.rs` checks it, in all four pairings).
 //!
 //! The server echoes every datagram straight from the loop's read buffer, and closes after
-//! echoing `bye`. Both use `PORT` (default 41234) on 127.0.0.1.
+//! echoing `bye`. Both use `PORT` (default 41234) on 127.0.0.1. With `QUIET` set, the server
+//! prints nothing per datagram (`benches/udp.sh` measures it so, as Node's peer prints nothing).
 //!
 //! ```sh
 //! cargo run --example udp_echo            # the server
@@ -25,12 +26,17 @@ fn main() -> Result<(), Error> {
 }
 
 fn server(port: u16) -> Result<(), Error> {
+    let quiet = std::env::var_os("QUIET").is_some();
     let server = dgram::create_socket("udp4")?;
     server.on(Error, move |err| {
         println!("server error: {}", err.message());
         let _ = server.close(());
     });
     server.on(Message, move |msg, rinfo| {
+        if quiet {
+            let _ = server.send(msg, rinfo);
+            return;
+        }
         println!(
             "server got: {msg} ({} bytes from {} {})",
             rinfo.size, rinfo.family, rinfo.address
