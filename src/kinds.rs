@@ -14,6 +14,9 @@ use crate::signals::SignalState;
 /// What a slot holds: one of the kinds, boxed so the slot stays small.
 pub(crate) enum Kind {
     Socket(Box<SocketState>),
+    /// A socket with a TLS layer (`tls/`): the same state, read and written through rustls.
+    /// A variant of its own so the plain socket's readiness path pays no test for it.
+    Tls(Box<SocketState>),
     Server(Box<ServerState>),
     Signals(Box<SignalState>),
 }
@@ -23,7 +26,7 @@ impl Kind {
     #[inline]
     pub(crate) fn handle(&self) -> &dyn HandleKind {
         match self {
-            Kind::Socket(socket) => &**socket,
+            Kind::Socket(socket) | Kind::Tls(socket) => &**socket,
             Kind::Server(server) => &**server,
             Kind::Signals(signals) => &**signals,
         }
@@ -33,7 +36,7 @@ impl Kind {
     #[inline]
     pub(crate) fn handle_mut(&mut self) -> &mut dyn HandleKind {
         match self {
-            Kind::Socket(socket) => &mut **socket,
+            Kind::Socket(socket) | Kind::Tls(socket) => &mut **socket,
             Kind::Server(server) => &mut **server,
             Kind::Signals(signals) => &mut **signals,
         }
@@ -44,6 +47,7 @@ impl Kind {
     pub(crate) fn on_ready(&self) -> ReadyFn {
         match self {
             Kind::Socket(socket) => socket.on_ready(),
+            Kind::Tls(_) => crate::tls::ready,
             Kind::Server(server) => server.on_ready(),
             Kind::Signals(signals) => signals.on_ready(),
         }

@@ -59,6 +59,7 @@ pub mod string_decoder;
 mod sys;
 mod threadpool;
 pub mod timers;
+pub mod tls;
 
 pub use chunk::Chunk;
 pub use error::Error;

@@ -95,6 +95,9 @@ pub(crate) struct SocketState {
     /// `end(cb)` callbacks: called before `'finish'`, or with the error if the socket is
     /// destroyed first (Node's `kOnFinished`).
     pub(crate) end_callbacks: Option<Box<EndCallbacks>>,
+    /// The TLS layer of a socket made by `tls::connect` or accepted by a TLS server: bytes
+    /// are read and written through it, and the descriptor carries only TLS records.
+    pub(crate) tls: Option<Box<crate::tls::TlsLayer>>,
 }
 
 impl SocketState {
@@ -181,6 +184,7 @@ impl SocketState {
             retained: false,
             close_emitted: false,
             end_callbacks: None,
+            tls: None,
         }
     }
 
@@ -402,7 +406,7 @@ pub(crate) fn update_activity(core: &mut Core, id: HandleId) {
         return;
     };
     let referenced = slot.referenced;
-    let Kind::Socket(socket) = &slot.kind else {
+    let (Kind::Socket(socket) | Kind::Tls(socket)) = &slot.kind else {
         return;
     };
     let active = match socket.phase {
@@ -465,7 +469,11 @@ pub(crate) fn write(
     let mut rest = bytes;
     if socket.phase == Phase::Open && socket.queue.is_empty() && socket.corked == 0 {
         if let Some(stream) = socket.stream.as_ref() {
-            match stream.send(bytes) {
+            let sent = match socket.tls.as_mut() {
+                None => stream.send(bytes),
+                Some(tls) => tls.send(stream, bytes),
+            };
+            match sent {
                 Ok(sent) => {
                     log::trace!(
                         "wrote {sent} of {} bytes: {}",
@@ -535,7 +543,7 @@ pub(crate) fn flush(core: &mut Core, id: HandleId) {
             return None;
         }
         match &mut slot.kind {
-            Kind::Socket(socket) => Some(socket),
+            Kind::Socket(socket) | Kind::Tls(socket) => Some(socket),
             _ => None,
         }
     }) else {
@@ -543,6 +551,9 @@ pub(crate) fn flush(core: &mut Core, id: HandleId) {
     };
     if socket.phase != Phase::Open || socket.corked > 0 {
         return;
+    }
+    if socket.tls.is_some() {
+        return crate::tls::flush(core, id);
     }
     let Some(stream) = socket.stream.as_ref() else {
         return;
@@ -579,8 +590,20 @@ pub(crate) fn flush(core: &mut Core, id: HandleId) {
     }
 }
 
-/// Sends our FIN; `'finish'` follows on a later tick.
-fn shutdown(core: &mut Core, id: HandleId) {
+/// Sends our FIN; `'finish'` follows on a later tick. A TLS socket sends its `close_notify`
+/// first, and its FIN once that has left.
+pub(crate) fn shutdown(core: &mut Core, id: HandleId) {
+    let Some(socket) = core.socket(id) else {
+        return;
+    };
+    if socket.tls.is_some() {
+        return crate::tls::flush(core, id);
+    }
+    shutdown_stream(core, id);
+}
+
+/// Sends the FIN on the descriptor.
+pub(crate) fn shutdown_stream(core: &mut Core, id: HandleId) {
     let Some(socket) = core.socket(id) else {
         return;
     };
@@ -666,7 +689,7 @@ pub(crate) fn restart(core: &mut Core, id: HandleId) -> Restart {
         return Restart::Gone;
     };
     let referenced = slot.referenced;
-    let Kind::Socket(socket) = &mut slot.kind else {
+    let (Kind::Socket(socket) | Kind::Tls(socket)) = &mut slot.kind else {
         return Restart::Gone;
     };
     match socket.phase {
@@ -716,7 +739,7 @@ pub(crate) fn uncork(core: &mut Core, id: HandleId) {
 pub(crate) fn destroy(core: &mut Core, id: HandleId, error: Option<Error>) {
     let Some(slot) = core.slot(id) else { return };
     let referenced = slot.referenced;
-    let Kind::Socket(socket) = &mut slot.kind else {
+    let (Kind::Socket(socket) | Kind::Tls(socket)) = &mut slot.kind else {
         return;
     };
     if socket.is_closed() {
@@ -735,6 +758,7 @@ pub(crate) fn destroy(core: &mut Core, id: HandleId, error: Option<Error>) {
         .connect
         .as_mut()
         .and_then(|connect| connect.timer.take());
+    let handshake_timer = socket.tls.as_mut().and_then(|tls| tls.timer.take());
     let callbacks = socket.queue.drain_callbacks();
     let server = socket.server;
     if let Some(mut stream) = stream {
@@ -762,7 +786,7 @@ pub(crate) fn destroy(core: &mut Core, id: HandleId, error: Option<Error>) {
     if let Some(idle) = idle {
         idle.cancel(core);
     }
-    if let Some(timer) = attempt_timer {
+    for timer in attempt_timer.into_iter().chain(handshake_timer) {
         timers::remove_internal(core, timer);
     }
     core.set_liveness(id, false, referenced);
