@@ -107,9 +107,11 @@ pub use timers::{
 pub mod prelude {
     pub use crate::event::{
         Close, Connect, Connection, ConnectionDropped, Data, Drain, End, Error, ErrorMonitor,
-        Event, Finish, Listening, Pause, Readable, Ready, Resume, Timeout,
+        Event, Finish, Listening, Pause, Readable, Ready, Resume, SecureConnect, SecureConnection,
+        Timeout, TlsClientError,
     };
     pub use crate::net::{self, ReadyState, Server, Socket, SocketOptions};
+    pub use crate::tls;
     pub use crate::Chunk;
     pub use crate::Error;
 }

@@ -205,5 +205,6 @@ mod tests {
             socket <= 256,
             "SocketState is {socket} bytes; box what few sockets use"
         );
+        eprintln!("SocketState: {socket} bytes");
     }
 }

@@ -14,7 +14,7 @@ use crate::kinds::Kind;
 use crate::net::connect;
 use crate::net::readable::{self, Flowing};
 use crate::net::socket_state::{self, Phase, SocketState};
-use crate::runtime::core::{with_core, IoSlot};
+use crate::runtime::core::{with_core, Core, IoSlot};
 use crate::runtime::emit::{self, HandleListeners, Snapshot};
 use crate::runtime::handle_kind::{ReadBuffers, Readiness, ReadyFn};
 use crate::runtime::tasks;
@@ -34,8 +34,8 @@ pub(crate) trait Reader {
         now: Instant,
         through: bool,
     ) -> Option<std::io::Result<usize>>;
-    /// The error a failed read destroys the socket with.
-    fn failure(socket: &mut SocketState, err: &std::io::Error) -> Error;
+    /// A read failed with `err`: for a descriptor, the socket is destroyed with it.
+    fn failed(core: &mut Core, id: HandleId, err: &std::io::Error);
 }
 
 /// Reads from the descriptor.
@@ -52,8 +52,8 @@ impl Reader for Plain {
         socket.read(buffer, now, through)
     }
 
-    fn failure(_: &mut SocketState, err: &std::io::Error) -> Error {
-        Error::from_io(err, "read")
+    fn failed(core: &mut Core, id: HandleId, err: &std::io::Error) {
+        socket_state::destroy(core, id, Some(Error::from_io(err, "read")));
     }
 }
 
@@ -235,13 +235,7 @@ fn read<R: Reader>(
                     continue;
                 }
                 _ => {
-                    with_core(|core| {
-                        let error = match core.socket(id) {
-                            Some(socket) => R::failure(socket, &err),
-                            None => Error::from_io(&err, "read"),
-                        };
-                        socket_state::destroy(core, id, Some(error));
-                    });
+                    with_core(|core| R::failed(core, id, &err));
                     tasks::drain();
                     break;
                 }

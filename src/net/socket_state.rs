@@ -82,7 +82,9 @@ pub(crate) struct SocketState {
     pub(crate) idle: Option<Box<IdleTimeout>>,
     /// `set_max_write_buffer`: the most bytes the queue may hold (0: no cap). A write that
     /// would go past it destroys the socket rather than let a peer that never reads grow it.
-    pub(crate) max_write_buffer: usize,
+    /// A `u32`: kept small, as every byte here is paid per connection; 4 GiB is no cap anyone
+    /// sets.
+    pub(crate) max_write_buffer: u32,
     /// Node's `writableHighWaterMark`: `write` returns false once this many bytes are queued.
     pub(crate) high_water_mark: u32,
     /// `cork()` depth: while above 0, writes are queued, not sent.
@@ -514,8 +516,9 @@ pub(crate) fn write(
         tick(core, id, SocketNotice::Fail(error));
         return false;
     }
-    if socket.max_write_buffer != 0 && socket.queue.len() + rest.len() > socket.max_write_buffer {
-        let error = codes::write_buffer_full(socket.max_write_buffer);
+    let max_write_buffer = socket.max_write_buffer as usize;
+    if max_write_buffer != 0 && socket.queue.len() + rest.len() > max_write_buffer {
+        let error = codes::write_buffer_full(max_write_buffer);
         if let Some(callback) = callback {
             core.ticks
                 .push_back(Task::Done(callback, Some(error.clone())));

@@ -16,7 +16,7 @@ use std::net::IpAddr;
 /// assert_eq!(parsed.subjectaltname, "DNS:localhost");
 /// assert_eq!(parsed.fingerprint256.len(), 32 * 3 - 1);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PeerCertificate {
     /// The subject's attributes in order, by Node's short names (`CN`, `O`, `C`, ...).
     pub subject: Vec<(String, String)>,
@@ -34,10 +34,6 @@ pub struct PeerCertificate {
     pub serial_number: String,
     /// The certificate, DER-encoded (Node's `raw`).
     pub raw: Vec<u8>,
-    /// The issuer's and subject's DER are the same: a self-issued certificate.
-    pub(crate) self_issued: bool,
-    pub(crate) dns_names: Vec<String>,
-    pub(crate) ip_addresses: Vec<IpAddr>,
 }
 
 impl PeerCertificate {
@@ -73,7 +69,7 @@ impl PeerCertificate {
         }
         let (not_before, rest) = Der::read(validity.body)?;
         let (not_after, _) = Der::read(rest)?;
-        let (dns_names, ip_addresses, subjectaltname) = extensions
+        let subjectaltname = extensions
             .and_then(|extensions| alt_names(extensions.body))
             .unwrap_or_default();
         let digest = ring::digest::digest(&ring::digest::SHA256, der);
@@ -86,9 +82,6 @@ impl PeerCertificate {
             subjectaltname,
             serial_number: hex(serial.body.strip_prefix(&[0]).unwrap_or(serial.body), ""),
             raw: der.to_vec(),
-            self_issued: issuer.whole == subject.whole,
-            dns_names,
-            ip_addresses,
         })
     }
 
@@ -113,6 +106,11 @@ impl PeerCertificate {
     pub fn issuer_field(&self, name: &str) -> Option<&str> {
         field(&self.issuer, name)
     }
+
+    /// Issued by its own subject: the root of a chain, or a self-signed leaf.
+    pub(crate) fn self_issued(&self) -> bool {
+        self.issuer == self.subject
+    }
 }
 
 fn field<'a>(attributes: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -122,11 +120,10 @@ fn field<'a>(attributes: &'a [(String, String)], name: &str) -> Option<&'a str> 
         .map(|(_, value)| value.as_str())
 }
 
-/// One DER element: its tag, its contents, and the whole encoding.
+/// One DER element: its tag and its contents.
 struct Der<'a> {
     tag: u8,
     body: &'a [u8],
-    whole: &'a [u8],
 }
 
 impl<'a> Der<'a> {
@@ -148,14 +145,7 @@ impl<'a> Der<'a> {
         };
         let end = header.checked_add(length)?;
         let body = input.get(header..end)?;
-        Some((
-            Der {
-                tag,
-                body,
-                whole: &input[..end],
-            },
-            &input[end..],
-        ))
+        Some((Der { tag, body }, &input[end..]))
     }
 
     fn items(mut input: &'a [u8]) -> impl Iterator<Item = Der<'a>> {
@@ -220,10 +210,8 @@ fn time(value: &Der<'_>) -> Option<String> {
     ))
 }
 
-type AltNames = (Vec<String>, Vec<IpAddr>, String);
-
-/// The subject alternative names: DNS names, IP addresses, and Node's `subjectaltname` text.
-fn alt_names(extensions: &[u8]) -> Option<AltNames> {
+/// The subject alternative names as Node's `subjectaltname` text.
+fn alt_names(extensions: &[u8]) -> Option<String> {
     let (list, _) = Der::read(extensions)?;
     for extension in Der::items(list.body) {
         let mut parts = Der::items(extension.body);
@@ -233,14 +221,11 @@ fn alt_names(extensions: &[u8]) -> Option<AltNames> {
         }
         let value = parts.find(|part| part.tag == 0x04)?;
         let (names, _) = Der::read(value.body)?;
-        let (mut dns, mut ips, mut text) = (Vec::new(), Vec::new(), Vec::new());
+        let mut text = Vec::new();
         for name in Der::items(names.body) {
             let body = String::from_utf8_lossy(name.body);
             match name.tag {
-                0x82 => {
-                    text.push(format!("DNS:{body}"));
-                    dns.push(body.into_owned());
-                }
+                0x82 => text.push(format!("DNS:{body}")),
                 0x81 => text.push(format!("email:{body}")),
                 0x86 => text.push(format!("URI:{body}")),
                 0x87 => {
@@ -251,13 +236,12 @@ fn alt_names(extensions: &[u8]) -> Option<AltNames> {
                     };
                     if let Some(ip) = ip {
                         text.push(format!("IP Address:{}", openssl_ip(ip)));
-                        ips.push(ip);
                     }
                 }
                 _ => {}
             }
         }
-        return Some((dns, ips, text.join(", ")));
+        return Some(text.join(", "));
     }
     None
 }

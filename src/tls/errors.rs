@@ -129,12 +129,12 @@ pub(crate) fn certificate(err: &rustls::Error, chain: &[PeerCertificate]) -> Err
 /// What OpenSSL says for a chain it could not anchor, which depends on its shape.
 fn unknown_issuer(chain: &[PeerCertificate]) -> (&'static str, &'static str) {
     match chain {
-        [leaf] if leaf.self_issued => ("DEPTH_ZERO_SELF_SIGNED_CERT", "self-signed certificate"),
+        [leaf] if leaf.self_issued() => ("DEPTH_ZERO_SELF_SIGNED_CERT", "self-signed certificate"),
         [_] | [] => (
             "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
             "unable to verify the first certificate",
         ),
-        [_, rest @ ..] if rest.iter().any(|cert| cert.self_issued) => (
+        [_, rest @ ..] if rest.iter().any(|cert| cert.self_issued()) => (
             "SELF_SIGNED_CERT_IN_CHAIN",
             "self-signed certificate in certificate chain",
         ),

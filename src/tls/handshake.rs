@@ -203,11 +203,12 @@ fn secure(id: HandleId) -> bool {
             timers::remove_internal(core, timer);
         }
         let rejected = reject && verification.error.is_some();
-        if rejected {
-            // Node: a client destroys itself with the error; a server closes the socket
-            // silently.
-            let error = if client { verification.error } else { None };
-            socket_state::destroy(core, id, error);
+        if rejected && client {
+            socket_state::destroy(core, id, verification.error);
+        } else if rejected {
+            if let Some(stream) = core.socket(id).and_then(|socket| socket.stream.as_ref()) {
+                crate::tls::TlsLayer::discard_input(stream);
+            }
         }
         Some((rejected, client, server))
     })
@@ -216,6 +217,11 @@ fn secure(id: HandleId) -> bool {
         return false;
     };
     if rejected {
+        if !client {
+            // Node's server destroys the socket before releasing it to the user, which its
+            // close handler reports as a client that hung up.
+            fail(id, errors::hang_up());
+        }
         tasks::drain();
         return false;
     }
@@ -230,6 +236,13 @@ fn secure(id: HandleId) -> bool {
     with_core(|core| socket_state::flush(core, id));
     tasks::drain();
     with_core(|core| core.socket(id).is_some_and(|socket| !socket.is_closed())).unwrap_or(false)
+}
+
+fn gone(err: &std::io::Error) -> bool {
+    matches!(
+        err.kind(),
+        std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset
+    )
 }
 
 /// Arms a server socket's handshake timeout.
@@ -315,6 +328,8 @@ pub(crate) fn flush(core: &mut Core, id: HandleId) {
             match tls.send_pending(stream) {
                 Ok(true) => {}
                 Ok(false) => return,
+                // The peer has ended and gone: its FIN said all there was to say.
+                Err(err) if socket.read_ended && gone(&err) => {}
                 Err(err) => {
                     socket_state::destroy(core, id, Some(Error::from_io(&err, "write")));
                     return;

@@ -14,8 +14,9 @@ use std::time::Instant;
 use crate::error::Error;
 use crate::handle::HandleId;
 use crate::net::readiness::Reader;
-use crate::net::socket_state::{Phase, SocketState};
+use crate::net::socket_state::{self, Phase, SocketNotice, SocketState};
 use crate::net::stream::Stream;
+use crate::runtime::core::Core;
 use crate::tls::verify::Verification;
 
 /// Plaintext handed to rustls at once, at most: bounds what rustls buffers beyond the write
@@ -48,6 +49,8 @@ pub(crate) struct TlsLayer {
     pub(crate) close_notify_sent: bool,
     /// Why the last read failed, in Node's words.
     pub(crate) failure: Option<Error>,
+    /// A TLS failure was reported: what still arrives is read and dropped until EOF.
+    broken: bool,
 }
 
 /// The descriptor as `io::Read`/`io::Write` for rustls, which calls them only when it has
@@ -86,6 +89,7 @@ impl TlsLayer {
             drained: false,
             close_notify_sent: false,
             failure: None,
+            broken: false,
         }
     }
 
@@ -154,6 +158,18 @@ impl TlsLayer {
         Ok(total)
     }
 
+    /// Reads and drops what the descriptor holds, as OpenSSL's read-ahead would have taken it
+    /// in: closing with unread bytes would reset the connection where Node's peer sees a FIN.
+    pub(crate) fn discard_input(stream: &Stream) {
+        let mut scrap = [0u8; 4096];
+        for _ in 0..16 {
+            match stream.read(&mut scrap) {
+                Ok(n) if n > 0 => {}
+                _ => return,
+            }
+        }
+    }
+
     /// Reads records from the descriptor while the handshake runs, and answers what rustls
     /// made of them: `Ok(true)` when the handshake is done. Stops at the end of the handshake,
     /// so application data behind it is left for [`Decrypted`] to deliver.
@@ -176,8 +192,15 @@ impl TlsLayer {
                 Err(err) => return Err(HandshakeFailure::Io(err)),
             }
         }
+        let done = !self.conn.is_handshaking();
+        // A client that has just finished holds its last flight until it has judged the
+        // server's certificate: Node destroys a rejecting client before its Finished leaves,
+        // so the server sees the handshake cut short, not a connection.
+        if done && self.is_client() {
+            return Ok(true);
+        }
         match self.send_pending(stream) {
-            Ok(_) => Ok(!self.conn.is_handshaking()),
+            Ok(_) => Ok(done),
             Err(err) => Err(HandshakeFailure::Io(err)),
         }
     }
@@ -186,6 +209,19 @@ impl TlsLayer {
     /// descriptor until it would block. A short answer means the descriptor is drained (or at
     /// its end), as a short `read` does for TCP.
     fn read_plaintext(&mut self, stream: &Stream, buffer: &mut [u8]) -> io::Result<usize> {
+        if self.broken {
+            loop {
+                match stream.read(buffer) {
+                    Ok(0) => return Ok(0),
+                    Ok(_) => {}
+                    Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                    // The peer that sent the alert may reset rather than close; the error
+                    // has been told already.
+                    Err(err) if err.kind() == io::ErrorKind::ConnectionReset => return Ok(0),
+                    Err(err) => return Err(err),
+                }
+            }
+        }
         let mut filled = 0;
         loop {
             match self.conn.reader().read(&mut buffer[filled..]) {
@@ -280,10 +316,25 @@ impl Reader for Decrypted {
         Some(result)
     }
 
-    fn failure(socket: &mut SocketState, err: &io::Error) -> Error {
-        match socket.tls.as_mut().and_then(|tls| tls.failure.take()) {
-            Some(error) => error,
-            None => Error::from_io(err, "read"),
+    /// A TLS failure after the handshake (an alert, a bad record) is emitted as `'error'`
+    /// without destroying the socket, as Node's `_emitTLSError` does: the peer closes next,
+    /// and the socket ends with `'end'` and `'close'(false)`. Anything else destroys it.
+    fn failed(core: &mut Core, id: HandleId, err: &io::Error) {
+        let failure = core
+            .socket(id)
+            .and_then(|socket| socket.tls.as_mut())
+            .and_then(|tls| {
+                let failure = tls.failure.take()?;
+                tls.broken = true;
+                Some(failure)
+            });
+        match failure {
+            Some(error) => {
+                socket_state::tick(core, id, SocketNotice::Error(error));
+                // The peer's FIN may have come with the alert: no edge will say so again.
+                core.pending_reads.push(id);
+            }
+            None => socket_state::destroy(core, id, Some(Error::from_io(err, "read"))),
         }
     }
 }

@@ -248,29 +248,46 @@ fn rejected(error: Error) -> Verification {
 /// ```
 pub fn check_server_identity(hostname: &str, cert: &PeerCertificate) -> Option<Error> {
     let hostname = hostname.strip_suffix('.').unwrap_or(hostname);
+    let (mut dns_names, mut ips) = (Vec::new(), Vec::new());
+    for name in cert.subjectaltname.split(", ") {
+        if let Some(dns) = name.strip_prefix("DNS:") {
+            dns_names.push(dns);
+        } else if let Some(ip) = name.strip_prefix("IP Address:") {
+            ips.push(canonical_ip(ip));
+        }
+    }
+    let common_names: Vec<&str> = cert
+        .subject
+        .iter()
+        .filter(|(key, _)| key == "CN")
+        .map(|(_, value)| value.as_str())
+        .collect();
     let reason = if let Ok(ip) = hostname.parse::<IpAddr>() {
-        if cert.ip_addresses.contains(&ip) {
+        if ips.contains(&ip.to_string()) {
             return None;
         }
-        let ips: Vec<String> = cert.ip_addresses.iter().map(|ip| ip.to_string()).collect();
         format!(
             "IP: {hostname} is not in the cert's list: {}",
             ips.join(", ")
         )
-    } else if !cert.dns_names.is_empty() {
+    } else if !dns_names.is_empty() {
         let host: Vec<String> = split_host(hostname);
-        if cert.dns_names.iter().any(|name| matches(&host, name)) {
+        if dns_names.iter().any(|name| matches(&host, name)) {
             return None;
         }
         format!(
             "Host: {hostname}. is not in the cert's altnames: {}",
             cert.subjectaltname
         )
-    } else if let Some(cn) = cert.subject_field("CN") {
-        if matches(&split_host(hostname), cn) {
+    } else if !common_names.is_empty() {
+        let host: Vec<String> = split_host(hostname);
+        if common_names.iter().any(|cn| matches(&host, cn)) {
             return None;
         }
-        format!("Host: {hostname}. is not cert's CN: {cn}")
+        format!(
+            "Host: {hostname}. is not cert's CN: {}",
+            common_names.join(",")
+        )
     } else {
         "Cert does not contain a DNS name".to_string()
     };
@@ -278,6 +295,13 @@ pub fn check_server_identity(hostname: &str, cert: &PeerCertificate) -> Option<E
         "ERR_TLS_CERT_ALTNAME_INVALID",
         format!("Hostname/IP does not match certificate's altnames: {reason}"),
     ))
+}
+
+/// Node's `canonicalizeIP`: the address as `net` would print it.
+fn canonical_ip(ip: &str) -> String {
+    ip.parse::<IpAddr>()
+        .map(|ip| ip.to_string())
+        .unwrap_or_else(|_| ip.to_string())
 }
 
 fn split_host(host: &str) -> Vec<String> {
