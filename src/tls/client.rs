@@ -114,9 +114,13 @@ pub(crate) struct ClientSide {
 /// nodenet::run().unwrap();
 /// ```
 pub fn connect(
-    options: ConnectOptions,
+    mut options: ConnectOptions,
     secure_connect_listener: impl FnOnce(Socket) + 'static,
 ) -> Result<Socket, Error> {
+    if options.net.host.is_empty() && options.net.path.is_none() {
+        // Node's default host.
+        options.net.host = "localhost".to_string();
+    }
     let host = options.net.host.clone();
     let hostname = options
         .servername

@@ -32,6 +32,18 @@ fn with_tls<R>(socket: Socket, f: impl FnOnce(&TlsLayer) -> Option<R>) -> Option
     with_core(|core| f(core.socket(socket.id())?.tls.as_deref()?)).flatten()
 }
 
+/// As [`with_tls`], for what Node reads from the live handle: nothing once it is destroyed.
+fn with_open_tls<R>(socket: Socket, f: impl FnOnce(&TlsLayer) -> Option<R>) -> Option<R> {
+    with_core(|core| {
+        let state = core.socket(socket.id())?;
+        if state.is_closed() {
+            return None;
+        }
+        f(state.tls.as_deref()?)
+    })
+    .flatten()
+}
+
 impl Socket {
     /// Whether the socket is a TLS socket: Node's `tlsSocket.encrypted`.
     ///
@@ -81,7 +93,7 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn get_peer_certificate(self) -> Option<PeerCertificate> {
-        with_tls(self, |tls| {
+        with_open_tls(self, |tls| {
             let chain = tls.conn.peer_certificates()?;
             PeerCertificate::from_der(chain.first()?)
         })
@@ -96,7 +108,7 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn alpn_protocol(self) -> Option<String> {
-        with_tls(self, |tls| {
+        with_open_tls(self, |tls| {
             Some(String::from_utf8_lossy(tls.conn.alpn_protocol()?).into_owned())
         })
     }
@@ -109,7 +121,7 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn get_protocol(self) -> Option<String> {
-        with_tls(self, |tls| {
+        with_open_tls(self, |tls| {
             let name = match tls.conn.protocol_version()? {
                 rustls::ProtocolVersion::TLSv1_3 => "TLSv1.3",
                 rustls::ProtocolVersion::TLSv1_2 => "TLSv1.2",
@@ -127,7 +139,7 @@ impl Socket {
     /// # nodenet::run().unwrap();
     /// ```
     pub fn get_cipher(self) -> Option<Cipher> {
-        with_tls(self, |tls| {
+        with_open_tls(self, |tls| {
             let suite = tls.conn.negotiated_cipher_suite()?.suite();
             let standard_name = format!("{suite:?}");
             let (name, version) = openssl_name(&standard_name);
