@@ -205,6 +205,5 @@ mod tests {
             socket <= 256,
             "SocketState is {socket} bytes; box what few sockets use"
         );
-        eprintln!("SocketState: {socket} bytes");
     }
 }

@@ -1260,7 +1260,7 @@ impl Socket {
     /// ```
     pub fn set_max_write_buffer(self, bytes: usize) -> Socket {
         self.with("set_max_write_buffer", |socket| {
-            socket.max_write_buffer = bytes.min(u32::MAX as usize) as u32
+            socket.max_write_buffer = bytes
         });
         self
     }

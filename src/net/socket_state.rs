@@ -66,7 +66,6 @@ pub(crate) struct SocketState {
     pub(crate) had_error: bool,
     /// Boxed: only outgoing sockets need it, and only until they connect.
     pub(crate) connect: Option<Box<ConnectState>>,
-    pub(crate) local: Option<SocketAddr>,
     pub(crate) peer: Option<SocketAddr>,
     /// Node's `kSetNoDelay`: what `set_no_delay` last asked for.
     pub(crate) no_delay: bool,
@@ -82,9 +81,7 @@ pub(crate) struct SocketState {
     pub(crate) idle: Option<Box<IdleTimeout>>,
     /// `set_max_write_buffer`: the most bytes the queue may hold (0: no cap). A write that
     /// would go past it destroys the socket rather than let a peer that never reads grow it.
-    /// A `u32`: kept small, as every byte here is paid per connection; 4 GiB is no cap anyone
-    /// sets.
-    pub(crate) max_write_buffer: u32,
+    pub(crate) max_write_buffer: usize,
     /// Node's `writableHighWaterMark`: `write` returns false once this many bytes are queued.
     pub(crate) high_water_mark: u32,
     /// `cork()` depth: while above 0, writes are queued, not sent.
@@ -173,7 +170,6 @@ impl SocketState {
             server: None,
             had_error: false,
             connect: None,
-            local: None,
             peer: None,
             no_delay: false,
             keep_alive: (false, 0),
@@ -232,15 +228,13 @@ impl SocketState {
         Some(result)
     }
 
-    /// Node's `_getsockname`: nothing until the connection is established.
+    /// Node's `_getsockname`: nothing until the connection is established. Asked of the OS
+    /// each time rather than kept: 32 bytes in every socket for a call few programs make.
     pub(crate) fn local_addr(&mut self) -> Option<SocketAddr> {
         if self.phase != Phase::Open {
             return None;
         }
-        if self.local.is_none() {
-            self.local = self.stream.as_ref()?.local_addr();
-        }
-        self.local
+        self.stream.as_ref()?.local_addr()
     }
 
     /// Node's `_getpeername`: nothing while connecting, even if the kernel already knows.
@@ -516,9 +510,8 @@ pub(crate) fn write(
         tick(core, id, SocketNotice::Fail(error));
         return false;
     }
-    let max_write_buffer = socket.max_write_buffer as usize;
-    if max_write_buffer != 0 && socket.queue.len() + rest.len() > max_write_buffer {
-        let error = codes::write_buffer_full(max_write_buffer);
+    if socket.max_write_buffer != 0 && socket.queue.len() + rest.len() > socket.max_write_buffer {
+        let error = codes::write_buffer_full(socket.max_write_buffer);
         if let Some(callback) = callback {
             core.ticks
                 .push_back(Task::Done(callback, Some(error.clone())));
@@ -752,7 +745,6 @@ pub(crate) fn destroy(core: &mut Core, id: HandleId, error: Option<Error>) {
     // Node emits a handle-less socket's 'close' with no argument: had_error reads false.
     socket.had_error = error.is_some() && socket.phase != Phase::Idle;
     socket.phase = Phase::Closed;
-    socket.local = None;
     socket.readable.discard();
     let end_callbacks = socket.end_callbacks.take();
     let stream = socket.stream.take();
