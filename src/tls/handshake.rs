@@ -96,6 +96,11 @@ fn progress(id: HandleId, buffers: &mut ReadBuffers) {
             if !secure(id) {
                 return;
             }
+            readiness::read_with::<Decrypted>(id, buffers);
+            // What the handshake left (and what was written meanwhile) goes out now.
+            with_core(|core| socket_state::flush(core, id));
+            tasks::drain();
+            return;
         }
         Some(Step::Open) => {}
     }
@@ -167,8 +172,7 @@ pub(crate) struct ClientError {
 }
 
 /// The handshake is done: verification as Node judges it, then `'secureConnect'` (client) or
-/// `'secureConnection'` (server), then what was written meanwhile goes out. False when the
-/// socket was destroyed instead.
+/// `'secureConnection'` (server). False when the socket was destroyed instead.
 fn secure(id: HandleId) -> bool {
     let outcome = with_core(|core| {
         let socket = core.socket(id)?;
@@ -232,8 +236,6 @@ fn secure(id: HandleId) -> bool {
         emit::emit_unit(id, "secure");
         emit::emit_value(server, "secureConnection", &Socket::from_id(id));
     }
-    tasks::drain();
-    with_core(|core| socket_state::flush(core, id));
     tasks::drain();
     with_core(|core| core.socket(id).is_some_and(|socket| !socket.is_closed())).unwrap_or(false)
 }

@@ -119,7 +119,10 @@ impl TlsLayer {
     /// Answers how much plaintext was taken, as a descriptor's `send` does; `WouldBlock`
     /// before the handshake is done or while earlier records wait, so the bytes are queued.
     pub(crate) fn send(&mut self, stream: &Stream, bytes: &[u8]) -> io::Result<usize> {
-        if !self.secured || !self.send_pending(stream)? {
+        // Records rustls already holds (the session tickets after a handshake, say) leave with
+        // these bytes in one write: sent alone, Nagle's algorithm would hold the next small
+        // write back until they were acknowledged. rustls's buffer limit bounds what it takes.
+        if !self.secured {
             return Err(io::ErrorKind::WouldBlock.into());
         }
         // Batch by batch while the descriptor takes them: what is left is queued only when
@@ -193,10 +196,12 @@ impl TlsLayer {
             }
         }
         let done = !self.conn.is_handshaking();
-        // A client that has just finished holds its last flight until it has judged the
-        // server's certificate: Node destroys a rejecting client before its Finished leaves,
-        // so the server sees the handshake cut short, not a connection.
-        if done && self.is_client() {
+        // What the end of the handshake makes (a client's Finished, a server's session
+        // tickets) waits for the flush after the secure event and the first reads: a client
+        // must judge the server's certificate first (Node destroys a rejecting client before
+        // its Finished leaves, so the server sees the handshake cut short), and a server's
+        // tickets then leave with its first answer rather than in a segment of their own.
+        if done {
             return Ok(true);
         }
         match self.send_pending(stream) {
