@@ -7,6 +7,8 @@
 //! `net/readiness.rs` with the TLS reader, so `'data'`, pause, `set_encoding`, `'end'` and the
 //! read cap behave as for TCP.
 
+use rustls::pki_types::CertificateDer;
+
 use crate::error::Error;
 use crate::handle::HandleId;
 use crate::kinds::Kind;
@@ -174,41 +176,62 @@ pub(crate) struct ClientError {
 /// The handshake is done: verification as Node judges it, then `'secureConnect'` (client) or
 /// `'secureConnection'` (server). False when the socket was destroyed instead.
 fn secure(id: HandleId) -> bool {
-    let outcome = with_core(|core| {
+    // Taken out of the loop state first: the verification may run the user's
+    // `check_server_identity`, which must not find the state borrowed.
+    let taken = with_core(|core| {
         let socket = core.socket(id)?;
         let server = socket.server;
         let tls = socket.tls.as_mut()?;
         tls.secured = true;
         let timer = tls.timer.take();
-        let chain = tls.conn.peer_certificates();
-        let (verification, reject, client) = match &tls.role {
-            Role::Client(side) => (
-                verify::verify_server(
-                    chain,
-                    &side.roots,
-                    &side.server_name,
-                    &side.hostname,
-                    side.check_server_identity.as_ref(),
-                ),
-                side.reject_unauthorized,
-                true,
-            ),
-            Role::Server(side) => match &side.client_roots {
-                Some(roots) if side.request_cert => (
-                    verify::verify_client(chain, roots),
-                    side.reject_unauthorized,
-                    false,
-                ),
-                _ => (Verification::default(), false, false),
-            },
+        let chain: Option<Vec<CertificateDer<'static>>> =
+            tls.conn.peer_certificates().map(<[_]>::to_vec);
+        let role = match &tls.role {
+            Role::Client(side) => Role::Client(side.clone()),
+            Role::Server(side) => Role::Server(side.clone()),
         };
-        tls.verification = verification.clone();
         if let Some(timer) = timer {
             timers::remove_internal(core, timer);
         }
-        let rejected = reject && verification.error.is_some();
+        Some((chain, role, server))
+    })
+    .flatten();
+    let Some((chain, role, server)) = taken else {
+        return false;
+    };
+    let (verification, reject, client) = match &role {
+        Role::Client(side) => (
+            verify::verify_server(
+                chain.as_deref(),
+                &side.roots,
+                &side.server_name,
+                &side.hostname,
+                side.check_server_identity.as_ref(),
+            ),
+            side.reject_unauthorized,
+            true,
+        ),
+        Role::Server(side) => match &side.client_roots {
+            Some(roots) if side.request_cert => (
+                verify::verify_client(chain.as_deref(), roots),
+                side.reject_unauthorized,
+                false,
+            ),
+            _ => (Verification::default(), false, false),
+        },
+    };
+    let rejected = reject && verification.error.is_some();
+    let outcome = with_core(|core| {
+        let socket = core.socket(id)?;
+        if socket.is_closed() {
+            return None;
+        }
+        let error = verification.error.clone();
+        if let Some(tls) = socket.tls.as_mut() {
+            tls.verification = verification;
+        }
         if rejected && client {
-            socket_state::destroy(core, id, verification.error);
+            socket_state::destroy(core, id, error);
         } else if rejected {
             if let Some(stream) = core.socket(id).and_then(|socket| socket.stream.as_ref()) {
                 crate::tls::TlsLayer::discard_input(stream);

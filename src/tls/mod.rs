@@ -37,6 +37,29 @@
 //!     .unwrap();
 //! nodenet::run().unwrap();
 //! ```
+//!
+//! The TLS events are typed like the others: a server's event on a socket, or a closure of the
+//! wrong shape, does not compile.
+//!
+//! ```compile_fail
+//! use nodenet::prelude::*;
+//! let server = nodenet::net::create_server(|client| {
+//!     client.on(SecureConnection, |socket| {}); // 'secureConnection' is a Server event
+//! });
+//! ```
+//!
+//! ```compile_fail
+//! use nodenet::prelude::*;
+//! let server = nodenet::net::create_server(|_| {});
+//! server.on(TlsClientError, |err| {}); // 'tlsClientError' passes the error and the socket
+//! ```
+//!
+//! ```compile_fail
+//! use nodenet::prelude::*;
+//! let server = nodenet::net::create_server(|client| {
+//!     client.on(SecureConnect, |socket| {}); // 'secureConnect' passes nothing
+//! });
+//! ```
 
 mod certificate;
 mod client;

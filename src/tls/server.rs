@@ -21,7 +21,9 @@ use crate::tls::layer::{Role, TlsLayer};
 use crate::tls::verify::Deferred;
 
 /// Node's `SNICallback`, made synchronous: the context for a server name, or `None` for the
-/// server's own. It runs inside the handshake, on the loop's thread.
+/// server's own. rustls calls it inside the handshake, while the loop's state is in use: it
+/// must not call into nodenet (being `Send + Sync`, it cannot hold a handle anyway); a call that
+/// tries is refused and logged.
 pub type SniCallback = Arc<dyn Fn(&str) -> Option<SecureContext> + Send + Sync>;
 
 /// Node's `tls.createServer` options: the net server options and the TLS ones.
