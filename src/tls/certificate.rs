@@ -190,10 +190,10 @@ fn time(value: &Der<'_>) -> Option<String> {
             let year: u32 = text.get(0..2)?.parse().ok()?;
             (
                 if year >= 50 { 1900 + year } else { 2000 + year },
-                &text[2..],
+                text.get(2..)?,
             )
         }
-        0x18 => (text.get(0..4)?.parse().ok()?, &text[4..]),
+        0x18 => (text.get(0..4)?.parse().ok()?, text.get(4..)?),
         _ => return None,
     };
     let number = |range: std::ops::Range<usize>| rest.get(range)?.parse::<u32>().ok();
