@@ -673,6 +673,8 @@ pub(crate) enum Restart {
     Started,
     /// Already connecting or open.
     Busy,
+    /// A TLS socket: its layer belongs to the connection it was made for.
+    Tls,
     /// The handle names no socket.
     Gone,
 }
@@ -685,8 +687,10 @@ pub(crate) fn restart(core: &mut Core, id: HandleId) -> Restart {
         return Restart::Gone;
     };
     let referenced = slot.referenced;
-    let (Kind::Socket(socket) | Kind::Tls(socket)) = &mut slot.kind else {
-        return Restart::Gone;
+    let socket = match &mut slot.kind {
+        Kind::Socket(socket) => socket,
+        Kind::Tls(_) => return Restart::Tls,
+        _ => return Restart::Gone,
     };
     match socket.phase {
         Phase::Idle => {
