@@ -407,7 +407,15 @@ pub(crate) fn update_activity(core: &mut Core, id: HandleId) {
     };
     let active = match socket.phase {
         Phase::Resolving | Phase::Connecting => true,
-        Phase::Open => (!socket.read_ended && !socket.readable.held) || socket.wants_flush(),
+        // A TLS layer may hold records the kernel has not taken yet: they keep it active too.
+        Phase::Open => {
+            (!socket.read_ended && !socket.readable.held)
+                || socket.wants_flush()
+                || socket
+                    .tls
+                    .as_ref()
+                    .is_some_and(|tls| tls.conn.wants_write())
+        }
         Phase::Idle | Phase::Closed => return,
     };
     if slot.active != active {
