@@ -95,7 +95,7 @@ pub struct Listener(pub(crate) Callback);
 #[diagnostic::on_unimplemented(
     message = "a Socket has no `{Self}` event taking this closure",
     label = "not a Socket listener of the right shape",
-    note = "Socket events: Data |data|, End ||, Error |err|, ErrorMonitor |err|, Close |had_error|, Connect ||, Ready ||, Drain ||, Finish ||, Timeout ||, Pause ||, Resume ||, Readable ||, Lookup |info|, ConnectionAttempt |attempt|, ConnectionAttemptFailed |attempt|, ConnectionAttemptTimeout |attempt|, NewListener |name|, RemoveListener |name|"
+    note = "Socket events: Data |data|, End ||, Error |err|, ErrorMonitor |err|, Close |had_error|, Connect ||, Ready ||, Drain ||, Finish ||, Timeout ||, Pause ||, Resume ||, Readable ||, Lookup |info|, ConnectionAttempt |attempt|, ConnectionAttemptFailed |attempt|, ConnectionAttemptTimeout |attempt|, SecureConnect ||, Secure ||, NewListener |name|, RemoveListener |name|"
 )]
 pub trait SocketEvent<F, R>: Event {
     #[doc(hidden)]
@@ -106,7 +106,7 @@ pub trait SocketEvent<F, R>: Event {
 #[diagnostic::on_unimplemented(
     message = "a Socket has no `{Self}` event taking this closure",
     label = "not a Socket listener of the right shape",
-    note = "Socket events: Data |data|, End ||, Error |err|, ErrorMonitor |err|, Close |had_error|, Connect ||, Ready ||, Drain ||, Finish ||, Timeout ||, Pause ||, Resume ||, Lookup |info|, ConnectionAttempt |attempt|, ConnectionAttemptFailed |attempt|, ConnectionAttemptTimeout |attempt|, NewListener |name|, RemoveListener |name|"
+    note = "Socket events: Data |data|, End ||, Error |err|, ErrorMonitor |err|, Close |had_error|, Connect ||, Ready ||, Drain ||, Finish ||, Timeout ||, Pause ||, Resume ||, Lookup |info|, ConnectionAttempt |attempt|, ConnectionAttemptFailed |attempt|, ConnectionAttemptTimeout |attempt|, SecureConnect ||, Secure ||, NewListener |name|, RemoveListener |name|"
 )]
 pub trait SocketOnceEvent<F, R>: Event {
     #[doc(hidden)]
@@ -118,7 +118,7 @@ pub trait SocketOnceEvent<F, R>: Event {
 #[diagnostic::on_unimplemented(
     message = "a Server has no `{Self}` event taking this closure",
     label = "not a Server listener of the right shape",
-    note = "Server events: Connection |socket|, Listening ||, Error |err|, ErrorMonitor |err|, Close ||, ConnectionDropped |info|, NewListener |name|, RemoveListener |name|"
+    note = "Server events: Connection |socket|, Listening ||, Error |err|, ErrorMonitor |err|, Close ||, ConnectionDropped |info|, SecureConnection |socket|, TlsClientError |err, socket|, NewListener |name|, RemoveListener |name|"
 )]
 pub trait ServerOnceEvent<F, R>: Event {
     #[doc(hidden)]
@@ -129,7 +129,7 @@ pub trait ServerOnceEvent<F, R>: Event {
 #[diagnostic::on_unimplemented(
     message = "a Server has no `{Self}` event taking this closure",
     label = "not a Server listener of the right shape",
-    note = "Server events: Connection |socket|, Listening ||, Error |err|, ErrorMonitor |err|, Close ||, ConnectionDropped |info|, NewListener |name|, RemoveListener |name|"
+    note = "Server events: Connection |socket|, Listening ||, Error |err|, ErrorMonitor |err|, Close ||, ConnectionDropped |info|, SecureConnection |socket|, TlsClientError |err, socket|, NewListener |name|, RemoveListener |name|"
 )]
 pub trait ServerEvent<F, R>: Event {
     #[doc(hidden)]
@@ -400,6 +400,27 @@ event_name! {
     RemoveListener = "removeListener"
 }
 
+event_name! {
+    /// `'secureConnect'`: a TLS client's handshake is done (and its verification passed, or
+    /// `reject_unauthorized` is off). Listener: `|| ...`.
+    SecureConnect = "secureConnect"
+}
+event_name! {
+    /// `'secure'`: a TLS server's socket finished its handshake, just before the server's
+    /// `'secureConnection'`. Listener: `|| ...`.
+    Secure = "secure"
+}
+event_name! {
+    /// `'secureConnection'`: a TLS server's client finished its handshake. Listener:
+    /// `|socket| ...`.
+    SecureConnection = "secureConnection"
+}
+event_name! {
+    /// `'tlsClientError'`: a client's handshake with a TLS server failed; the socket is
+    /// closed, the server goes on. Listener: `|err, socket| ...`.
+    TlsClientError = "tlsClientError"
+}
+
 listens!(SocketEvent / SocketOnceEvent for Data: Data(data: Chunk<'_>));
 listens!(SocketEvent / SocketOnceEvent for Pause: Unit());
 listens!(SocketEvent / SocketOnceEvent for Resume: Unit());
@@ -413,6 +434,9 @@ listens!(SocketEvent / SocketOnceEvent for Ready: Unit());
 listens!(SocketEvent / SocketOnceEvent for Drain: Unit());
 listens!(SocketEvent / SocketOnceEvent for Finish: Unit());
 listens!(SocketEvent / SocketOnceEvent for Timeout: Unit());
+
+listens!(SocketEvent / SocketOnceEvent for SecureConnect: Unit());
+listens!(SocketEvent / SocketOnceEvent for Secure: Unit());
 
 listens!(ServerEvent / ServerOnceEvent for Listening: Unit());
 listens!(ServerEvent / ServerOnceEvent for ErrorEvent: Error(error: &NodeError));

@@ -15,6 +15,9 @@ use crate::signals::SignalState;
 /// What a slot holds: one of the kinds, boxed so the slot stays small.
 pub(crate) enum Kind {
     Socket(Box<SocketState>),
+    /// A socket with a TLS layer (`tls/`): the same state, read and written through rustls.
+    /// A variant of its own so the plain socket's readiness path pays no test for it.
+    Tls(Box<SocketState>),
     Server(Box<ServerState>),
     Signals(Box<SignalState>),
     Dgram(Box<DgramState>),
@@ -25,7 +28,7 @@ impl Kind {
     #[inline]
     pub(crate) fn handle(&self) -> &dyn HandleKind {
         match self {
-            Kind::Socket(socket) => &**socket,
+            Kind::Socket(socket) | Kind::Tls(socket) => &**socket,
             Kind::Server(server) => &**server,
             Kind::Signals(signals) => &**signals,
             Kind::Dgram(dgram) => &**dgram,
@@ -36,7 +39,7 @@ impl Kind {
     #[inline]
     pub(crate) fn handle_mut(&mut self) -> &mut dyn HandleKind {
         match self {
-            Kind::Socket(socket) => &mut **socket,
+            Kind::Socket(socket) | Kind::Tls(socket) => &mut **socket,
             Kind::Server(server) => &mut **server,
             Kind::Signals(signals) => &mut **signals,
             Kind::Dgram(dgram) => &mut **dgram,
@@ -48,6 +51,7 @@ impl Kind {
     pub(crate) fn on_ready(&self) -> Option<ReadyFn> {
         match self {
             Kind::Socket(socket) => socket.on_ready(),
+            Kind::Tls(_) => Some(crate::tls::ready),
             Kind::Server(server) => server.on_ready(),
             Kind::Signals(signals) => signals.on_ready(),
             Kind::Dgram(dgram) => dgram.on_ready(),

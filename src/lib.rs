@@ -67,6 +67,7 @@ pub mod string_decoder;
 mod sys;
 mod threadpool;
 pub mod timers;
+pub mod tls;
 
 pub use chunk::Chunk;
 pub use error::Error;
@@ -115,9 +116,11 @@ pub mod prelude {
     pub use crate::dgram;
     pub use crate::event::{
         Close, Connect, Connection, ConnectionDropped, Data, Drain, End, Error, ErrorMonitor,
-        Event, Finish, Listening, Message, Pause, Readable, Ready, Resume, Timeout,
+        Event, Finish, Listening, Message, Pause, Readable, Ready, Resume, SecureConnect,
+        SecureConnection, Timeout, TlsClientError,
     };
     pub use crate::net::{self, ReadyState, Server, Socket, SocketOptions};
+    pub use crate::tls;
     pub use crate::Chunk;
     pub use crate::Error;
 }

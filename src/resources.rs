@@ -159,6 +159,7 @@ fn collect(all: bool) -> Vec<ResourceInfo> {
             }
             let id = HandleId::new(key, slot.generation);
             let handle = match &slot.kind {
+                Kind::Tls(_) => Handle::Socket(id, "TLSWrap"),
                 Kind::Socket(socket) => match socket.stream {
                     Some(Stream::Unix(_)) => Handle::Socket(id, "PipeWrap"),
                     _ => Handle::Socket(id, "TCPSocketWrap"),

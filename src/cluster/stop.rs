@@ -31,7 +31,7 @@ fn sweep() {
                     Kind::Server(_) => |id| {
                         Server::from_id(id).close(());
                     },
-                    Kind::Socket(_) => |id| {
+                    Kind::Socket(_) | Kind::Tls(_) => |id| {
                         Socket::from_id(id).destroy();
                     },
                     Kind::Dgram(_) => |id| {

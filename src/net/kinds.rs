@@ -20,7 +20,7 @@ impl Core {
     #[inline]
     pub(crate) fn socket(&mut self, id: HandleId) -> Option<&mut SocketState> {
         match &mut self.slot(id)?.kind {
-            Kind::Socket(socket) => Some(socket),
+            Kind::Socket(socket) | Kind::Tls(socket) => Some(socket),
             _ => None,
         }
     }
@@ -41,7 +41,10 @@ impl HandleKind for SocketState {
     }
 
     fn on_pending(&self) -> PendingFn {
-        readiness::read_pending
+        match self.tls {
+            None => readiness::read_pending,
+            Some(_) => crate::tls::read_pending,
+        }
     }
 
     fn on_close(&self) -> CloseFn {

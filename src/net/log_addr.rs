@@ -28,15 +28,13 @@ impl fmt::Display for Pair {
     }
 }
 
-/// A socket's addresses; the local one is asked of the OS when it was not kept (an accepted
-/// socket), which is fine since this runs only when the line is logged.
+/// A socket's addresses; the local one is asked of the OS, which is fine since this runs only
+/// when the line is logged.
 pub(crate) fn socket_pair(socket: &SocketState) -> Pair {
-    let local = socket.local.or_else(|| {
-        socket
-            .stream
-            .as_ref()
-            .and_then(|stream| stream.local_addr())
-    });
+    let local = socket
+        .stream
+        .as_ref()
+        .and_then(|stream| stream.local_addr());
     Pair(local, socket.peer)
 }
 

@@ -281,7 +281,9 @@ pub(crate) fn flow(id: HandleId) {
     loop {
         let next = with_core(|core| {
             let slot = core.slot(id)?;
-            let crate::kinds::Kind::Socket(socket) = &mut slot.kind else {
+            let (crate::kinds::Kind::Socket(socket) | crate::kinds::Kind::Tls(socket)) =
+                &mut slot.kind
+            else {
                 return None;
             };
             if socket.is_closed() || socket.readable.flowing != Flowing::Yes {

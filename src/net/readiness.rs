@@ -14,7 +14,7 @@ use crate::kinds::Kind;
 use crate::net::connect;
 use crate::net::readable::{self, Flowing};
 use crate::net::socket_state::{self, Phase, SocketState};
-use crate::runtime::core::{with_core, IoSlot};
+use crate::runtime::core::{with_core, Core, IoSlot};
 use crate::runtime::emit::{self, HandleListeners, Snapshot};
 use crate::runtime::handle_kind::{ReadBuffers, Readiness, ReadyFn};
 use crate::runtime::tasks;
@@ -22,6 +22,40 @@ use crate::runtime::tasks;
 /// Reads per readiness event before other handles get a turn; the socket is read again on the
 /// next turn of the loop.
 const READS_PER_EVENT: usize = 16;
+
+/// How a socket's bytes are read: straight from the descriptor ([`Plain`]), or through a TLS
+/// layer (`tls::Decrypted`). A type parameter rather than a test in the loop, so the plain
+/// read path is compiled as it was and pays nothing for TLS.
+pub(crate) trait Reader {
+    /// Reads into `buffer`, as [`SocketState::read`] does.
+    fn read(
+        socket: &mut SocketState,
+        buffer: &mut [u8],
+        now: Instant,
+        through: bool,
+    ) -> Option<std::io::Result<usize>>;
+    /// A read failed with `err`: for a descriptor, the socket is destroyed with it.
+    fn failed(core: &mut Core, id: HandleId, err: &std::io::Error);
+}
+
+/// Reads from the descriptor.
+pub(crate) struct Plain;
+
+impl Reader for Plain {
+    #[inline(always)]
+    fn read(
+        socket: &mut SocketState,
+        buffer: &mut [u8],
+        now: Instant,
+        through: bool,
+    ) -> Option<std::io::Result<usize>> {
+        socket.read(buffer, now, through)
+    }
+
+    fn failed(core: &mut Core, id: HandleId, err: &std::io::Error) {
+        socket_state::destroy(core, id, Some(Error::from_io(err, "read")));
+    }
+}
 
 /// What one borrow of the loop state found, for an event or for one read. Kept small (it is
 /// returned through the borrow on every event); what the emit after a read needs goes into a
@@ -54,7 +88,7 @@ struct ReadOut {
 /// Reads once into `buffers`, with the loop state borrowed; `Nothing` when the socket is not
 /// reading (paused, ended, closed, or not a socket).
 #[inline(always)]
-fn read_into(
+fn read_into<R: Reader>(
     socket: &mut SocketState,
     listeners: &HandleListeners,
     now: Instant,
@@ -64,7 +98,7 @@ fn read_into(
     // The one test the fast path pays: bytes that cannot be handed on now are kept, never
     // dropped, and are decoded when they are delivered.
     let through = socket.readable.passes_through();
-    let n = match socket.read(&mut buffers.bytes, now, through) {
+    let n = match R::read(socket, &mut buffers.bytes, now, through) {
         Some(Ok(n)) => {
             log::trace!(
                 "read {n} bytes: {}",
@@ -136,7 +170,7 @@ pub(crate) fn dispatch(key: usize, readiness: Readiness, buffers: &mut ReadBuffe
                 Found::Flushed
             }
             Phase::Open if readiness.readable => {
-                read_into(socket, listeners, now, buffers, &mut out)
+                read_into::<Plain>(socket, listeners, now, buffers, &mut out)
             }
             Phase::Open | Phase::Idle | Phase::Resolving | Phase::Closed => Found::Nothing,
         }
@@ -149,13 +183,13 @@ pub(crate) fn dispatch(key: usize, readiness: Readiness, buffers: &mut ReadBuffe
         Found::Other(ready) => ready(key, readiness, buffers),
         Found::Connecting => {
             if connect::connected(id) && readiness.readable {
-                read(id, until_would_block, buffers, &mut out, None);
+                read::<Plain>(id, until_would_block, buffers, &mut out, None);
             }
         }
         Found::Flushed => {
             tasks::drain();
             if readiness.readable {
-                read(id, until_would_block, buffers, &mut out, None);
+                read::<Plain>(id, until_would_block, buffers, &mut out, None);
             }
         }
         // The usual event, inline: one short read, so the socket is drained.
@@ -171,14 +205,14 @@ pub(crate) fn dispatch(key: usize, readiness: Readiness, buffers: &mut ReadBuffe
                 tasks::drain();
             }
         }
-        found => read(id, until_would_block, buffers, &mut out, Some(found)),
+        found => read::<Plain>(id, until_would_block, buffers, &mut out, Some(found)),
     }
 }
 
 /// Reads until the socket is drained, paused, capped or closed, emitting `'data'` per read;
 /// `first` is what a read the caller already made found.
 #[inline(never)]
-fn read(
+fn read<R: Reader>(
     id: HandleId,
     until_would_block: bool,
     buffers: &mut ReadBuffers,
@@ -188,7 +222,7 @@ fn read(
     let mut reads = 0;
     let mut found = match first {
         Some(found) => found,
-        None => read_again(id, buffers, out),
+        None => read_again::<R>(id, buffers, out),
     };
     loop {
         let n = match found {
@@ -196,12 +230,11 @@ fn read(
             Found::ReadFailed(err) => match err.kind() {
                 std::io::ErrorKind::WouldBlock => break,
                 std::io::ErrorKind::Interrupted => {
-                    found = read_again(id, buffers, out);
+                    found = read_again::<R>(id, buffers, out);
                     continue;
                 }
                 _ => {
-                    let error = Error::from_io(&err, "read");
-                    with_core(|core| socket_state::destroy(core, id, Some(error)));
+                    with_core(|core| R::failed(core, id, &err));
                     tasks::drain();
                     break;
                 }
@@ -247,7 +280,7 @@ fn read(
             with_core(|core| core.pending_reads.push(id));
             break;
         }
-        found = read_again(id, buffers, out);
+        found = read_again::<R>(id, buffers, out);
     }
 }
 
@@ -275,7 +308,7 @@ fn kept(id: HandleId) {
     tasks::drain();
 }
 
-fn read_again(id: HandleId, buffers: &mut ReadBuffers, out: &mut ReadOut) -> Found {
+fn read_again<R: Reader>(id: HandleId, buffers: &mut ReadBuffers, out: &mut ReadOut) -> Found {
     with_core(|core| {
         let now = core.now;
         let Some(IoSlot {
@@ -285,7 +318,9 @@ fn read_again(id: HandleId, buffers: &mut ReadBuffers, out: &mut ReadOut) -> Fou
             return Found::Nothing;
         };
         match kind {
-            Kind::Socket(socket) => read_into(socket, listeners, now, buffers, out),
+            Kind::Socket(socket) | Kind::Tls(socket) => {
+                read_into::<R>(socket, listeners, now, buffers, out)
+            }
             _ => Found::Nothing,
         }
     })
@@ -300,7 +335,18 @@ pub(crate) fn read_pending(id: HandleId, buffers: &mut ReadBuffers) {
         decoded: false,
         buffered: false,
     };
-    read(id, true, buffers, &mut out, None);
+    read::<Plain>(id, true, buffers, &mut out, None);
+}
+
+/// Reads a socket with `R` until it is drained, paused, capped or closed, emitting `'data'`:
+/// the read loop for a kind that reads through a layer of its own.
+pub(crate) fn read_with<R: Reader>(id: HandleId, buffers: &mut ReadBuffers) {
+    let mut out = ReadOut {
+        listeners: None,
+        decoded: false,
+        buffered: false,
+    };
+    read::<R>(id, true, buffers, &mut out, None);
 }
 
 /// The close phase's `'close'` for sockets, with `had_error`: the socket kind's

@@ -212,6 +212,11 @@ impl Server {
         }
     }
 
+    /// The handle's slot and generation.
+    pub(crate) fn id(self) -> HandleId {
+        self.id
+    }
+
     pub(crate) fn create(options: server_state::ServerOptions) -> Server {
         let state = Box::new(ServerState::new(options));
         let id = with_core(|core| core.insert_io(crate::kinds::Kind::Server(state), false))

@@ -95,6 +95,8 @@ pub(crate) struct ServerState {
     accept_failing: bool,
     /// The timer that retries accepting after a failure; `None` while none is pending.
     accept_retry: Option<HandleId>,
+    /// A TLS server's settings: accepted sockets get a TLS layer in server mode.
+    pub(crate) tls: Option<std::rc::Rc<crate::tls::ServerSide>>,
 }
 
 impl ServerState {
@@ -111,6 +113,7 @@ impl ServerState {
             reserve: None,
             accept_failing: false,
             accept_retry: None,
+            tls: None,
         }
     }
 
@@ -472,6 +475,8 @@ fn adopt(
         Flowing::Unset
     };
     let high_water_mark = options.high_water_mark;
+    let tls = core.server(server)?.tls.clone();
+    let options = &core.server(server)?.options;
     let (no_delay, keep_alive) = (options.no_delay, options.keep_alive);
     let keep_alive_delay = crate::net::socket::secs(options.keep_alive_initial_delay);
     // Node applies these to each accepted socket; the defaults cost nothing.
@@ -497,7 +502,10 @@ fn adopt(
     if let Some(mark) = high_water_mark {
         state.set_high_water_marks(mark);
     }
-    let id = core.insert_io(crate::kinds::Kind::Socket(Box::new(state)), true);
+    let id = match tls {
+        None => core.insert_io(crate::kinds::Kind::Socket(Box::new(state)), true),
+        Some(tls) => crate::tls::accepted(core, state, tls)?,
+    };
     if let Some(server) = core.server(server) {
         server.connections += 1;
         log::debug!(

@@ -1562,6 +1562,11 @@ impl Socket {
                      it first, or wait for 'close')"
                 );
             }
+            Some(socket_state::Restart::Tls) => {
+                log::warn!(
+                    "socket.connect() on a TLS socket: ignored (make a new one with tls::connect)"
+                );
+            }
             Some(socket_state::Restart::Gone) | None => {
                 self.stale("connect");
                 crate::runtime::unhandled::unhandled(crate::error::codes::stale_handle("connect"));

@@ -66,7 +66,6 @@ pub(crate) struct SocketState {
     pub(crate) had_error: bool,
     /// Boxed: only outgoing sockets need it, and only until they connect.
     pub(crate) connect: Option<Box<ConnectState>>,
-    pub(crate) local: Option<SocketAddr>,
     pub(crate) peer: Option<SocketAddr>,
     /// Node's `kSetNoDelay`: what `set_no_delay` last asked for.
     pub(crate) no_delay: bool,
@@ -95,6 +94,9 @@ pub(crate) struct SocketState {
     /// `end(cb)` callbacks: called before `'finish'`, or with the error if the socket is
     /// destroyed first (Node's `kOnFinished`).
     pub(crate) end_callbacks: Option<Box<EndCallbacks>>,
+    /// The TLS layer of a socket made by `tls::connect` or accepted by a TLS server: bytes
+    /// are read and written through it, and the descriptor carries only TLS records.
+    pub(crate) tls: Option<Box<crate::tls::TlsLayer>>,
 }
 
 impl SocketState {
@@ -168,7 +170,6 @@ impl SocketState {
             server: None,
             had_error: false,
             connect: None,
-            local: None,
             peer: None,
             no_delay: false,
             keep_alive: (false, 0),
@@ -181,6 +182,7 @@ impl SocketState {
             retained: false,
             close_emitted: false,
             end_callbacks: None,
+            tls: None,
         }
     }
 
@@ -233,15 +235,13 @@ impl SocketState {
         Some(result)
     }
 
-    /// Node's `_getsockname`: nothing until the connection is established.
+    /// Node's `_getsockname`: nothing until the connection is established. Asked of the OS
+    /// each time rather than kept: 32 bytes in every socket for a call few programs make.
     pub(crate) fn local_addr(&mut self) -> Option<SocketAddr> {
         if self.phase != Phase::Open {
             return None;
         }
-        if self.local.is_none() {
-            self.local = self.stream.as_ref()?.local_addr();
-        }
-        self.local
+        self.stream.as_ref()?.local_addr()
     }
 
     /// Node's `_getpeername`: nothing while connecting, even if the kernel already knows.
@@ -409,12 +409,20 @@ pub(crate) fn update_activity(core: &mut Core, id: HandleId) {
         return;
     };
     let referenced = slot.referenced;
-    let Kind::Socket(socket) = &slot.kind else {
+    let (Kind::Socket(socket) | Kind::Tls(socket)) = &slot.kind else {
         return;
     };
     let active = match socket.phase {
         Phase::Resolving | Phase::Connecting => true,
-        Phase::Open => !socket.reads_stopped() || socket.wants_flush(),
+        // A TLS layer may hold records the kernel has not taken yet: they keep it active too.
+        Phase::Open => {
+            !socket.reads_stopped()
+                || socket.wants_flush()
+                || socket
+                    .tls
+                    .as_ref()
+                    .is_some_and(|tls| tls.conn.wants_write())
+        }
         Phase::Idle | Phase::Closed => return,
     };
     if slot.active != active {
@@ -472,7 +480,11 @@ pub(crate) fn write(
     let mut rest = bytes;
     if socket.phase == Phase::Open && socket.queue.is_empty() && socket.corked == 0 {
         if let Some(stream) = socket.stream.as_ref() {
-            match stream.send(bytes) {
+            let sent = match socket.tls.as_mut() {
+                None => stream.send(bytes),
+                Some(tls) => tls.send(stream, bytes),
+            };
+            match sent {
                 Ok(sent) => {
                     log::trace!(
                         "wrote {sent} of {} bytes: {}",
@@ -542,7 +554,7 @@ pub(crate) fn flush(core: &mut Core, id: HandleId) {
             return None;
         }
         match &mut slot.kind {
-            Kind::Socket(socket) => Some(socket),
+            Kind::Socket(socket) | Kind::Tls(socket) => Some(socket),
             _ => None,
         }
     }) else {
@@ -550,6 +562,9 @@ pub(crate) fn flush(core: &mut Core, id: HandleId) {
     };
     if socket.phase != Phase::Open || socket.corked > 0 {
         return;
+    }
+    if socket.tls.is_some() {
+        return crate::tls::flush(core, id);
     }
     let Some(stream) = socket.stream.as_ref() else {
         return;
@@ -586,8 +601,20 @@ pub(crate) fn flush(core: &mut Core, id: HandleId) {
     }
 }
 
-/// Sends our FIN; `'finish'` follows on a later tick.
-fn shutdown(core: &mut Core, id: HandleId) {
+/// Sends our FIN; `'finish'` follows on a later tick. A TLS socket sends its `close_notify`
+/// first, and its FIN once that has left.
+pub(crate) fn shutdown(core: &mut Core, id: HandleId) {
+    let Some(socket) = core.socket(id) else {
+        return;
+    };
+    if socket.tls.is_some() {
+        return crate::tls::flush(core, id);
+    }
+    shutdown_stream(core, id);
+}
+
+/// Sends the FIN on the descriptor.
+pub(crate) fn shutdown_stream(core: &mut Core, id: HandleId) {
     let Some(socket) = core.socket(id) else {
         return;
     };
@@ -661,6 +688,8 @@ pub(crate) enum Restart {
     Started,
     /// Already connecting or open.
     Busy,
+    /// A TLS socket: its layer belongs to the connection it was made for.
+    Tls,
     /// The handle names no socket.
     Gone,
 }
@@ -673,8 +702,10 @@ pub(crate) fn restart(core: &mut Core, id: HandleId) -> Restart {
         return Restart::Gone;
     };
     let referenced = slot.referenced;
-    let Kind::Socket(socket) = &mut slot.kind else {
-        return Restart::Gone;
+    let socket = match &mut slot.kind {
+        Kind::Socket(socket) => socket,
+        Kind::Tls(_) => return Restart::Tls,
+        _ => return Restart::Gone,
     };
     match socket.phase {
         Phase::Idle => {
@@ -723,7 +754,7 @@ pub(crate) fn uncork(core: &mut Core, id: HandleId) {
 pub(crate) fn destroy(core: &mut Core, id: HandleId, error: Option<Error>) {
     let Some(slot) = core.slot(id) else { return };
     let referenced = slot.referenced;
-    let Kind::Socket(socket) = &mut slot.kind else {
+    let (Kind::Socket(socket) | Kind::Tls(socket)) = &mut slot.kind else {
         return;
     };
     if socket.is_closed() {
@@ -733,7 +764,6 @@ pub(crate) fn destroy(core: &mut Core, id: HandleId, error: Option<Error>) {
     // Node emits a handle-less socket's 'close' with no argument: had_error reads false.
     socket.had_error = error.is_some() && socket.phase != Phase::Idle;
     socket.phase = Phase::Closed;
-    socket.local = None;
     socket.readable.discard();
     let end_callbacks = socket.end_callbacks.take();
     let stream = socket.stream.take();
@@ -742,6 +772,7 @@ pub(crate) fn destroy(core: &mut Core, id: HandleId, error: Option<Error>) {
         .connect
         .as_mut()
         .and_then(|connect| connect.timer.take());
+    let handshake_timer = socket.tls.as_mut().and_then(|tls| tls.timer.take());
     let callbacks = socket.queue.drain_callbacks();
     let server = socket.server;
     if let Some(mut stream) = stream {
@@ -769,7 +800,7 @@ pub(crate) fn destroy(core: &mut Core, id: HandleId, error: Option<Error>) {
     if let Some(idle) = idle {
         idle.cancel(core);
     }
-    if let Some(timer) = attempt_timer {
+    for timer in attempt_timer.into_iter().chain(handshake_timer) {
         timers::remove_internal(core, timer);
     }
     core.set_liveness(id, false, referenced);

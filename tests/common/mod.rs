@@ -12,6 +12,8 @@
 //! they can be captured by any number of `move` closures without a `clone()` before each.
 #![allow(dead_code, unused_macros, unused_imports)]
 
+pub mod certs;
+
 use std::cell::{Cell, RefCell};
 use std::fmt::Debug;
 use std::sync::mpsc;
