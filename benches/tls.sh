@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# TLS echo servers side by side: nodenet's examples/tls_echo_server against Node's tls (and a
+# TLS echo servers side by side: nodenet's examples/tls_echo_minimal against Node's tls (and a
 # throwaway rustls echo peer, the reference a rustls-based server can reach), in interleaved
 # rounds on one machine, every echoed byte checked.
 #
@@ -10,14 +10,14 @@
 #   benches/tls.sh -b node node="node benches/node_tls_echo.js" mine=path/to/server
 #
 # Default servers (without NAME=CMD arguments):
-#   nodenet  target/release/examples/tls_echo_server, if examples/tls_echo_server.rs exists (skipped
+#   nodenet  target/release/examples/tls_echo_minimal, if examples/tls_echo_minimal.rs exists (skipped
 #            with a note if not), built here with the required-features Cargo.toml gives
 #            it, plus $NODENET_FEATURES if set
 #   node     node benches/node_tls_echo.js
 #   rustls   benches/tls-load's tls-echo-peer (rustls + mio, one thread)
 # Default baseline: nodenet if present, else the first server.
 #
-# Server contract (what a NAME=CMD server, and examples/tls_echo_server, must do):
+# Server contract (what a NAME=CMD server, and examples/tls_echo_minimal, must do):
 #   - listen on 127.0.0.1:$PORT (HOST=127.0.0.1 is set too), TLS with the PEM certificate in
 #     $TLS_CERT and the PEM private key (PKCS#8, ECDSA P-256) in $TLS_KEY; no client
 #     certificate; TLS 1.3 and 1.2 offered (the client offers both, with rustls's defaults);
@@ -81,12 +81,14 @@ LG="$PEERS_TARGET/release/tls-load"
 
 SPECS=("$@")
 if [ ${#SPECS[@]} -eq 0 ]; then
-  if [ -f "$REPO/examples/tls_echo_server.rs" ]; then
-    build_example tls_echo_server
-    SPECS+=("nodenet=$REPO/target/release/examples/tls_echo_server")
+  # tls_echo_minimal is node_tls_echo.js line for line; tls_echo_server (Node's docs example)
+  # greets each client and asks for its certificate, which the load generator does not expect.
+  if [ -f "$REPO/examples/tls_echo_minimal.rs" ]; then
+    build_example tls_echo_minimal
+    SPECS+=("nodenet=$REPO/target/release/examples/tls_echo_minimal")
     [ -n "$BASE" ] || BASE=nodenet
   else
-    echo "tls.sh: examples/tls_echo_server.rs not found; nodenet skipped" >&2
+    echo "tls.sh: examples/tls_echo_minimal.rs not found; nodenet skipped" >&2
   fi
   SPECS+=("node=node $REPO/benches/node_tls_echo.js" "rustls=$PEERS_TARGET/release/tls-echo-peer")
 fi

@@ -1290,3 +1290,52 @@ fn test_tls_invoke_queued() {
         run_and_check();
     });
 }
+
+/// test-tls-handshake-error.js: a handshake the server refuses makes the client's `'error'`
+/// (not ECONNRESET) and its `'close'` with `had_error`; `'secureConnect'` never comes. Node's
+/// test refuses it by offering only RC4 (`ciphers: 'RC4'`), which has no equivalent here (no
+/// `ciphers` option, and rustls has no RC4); an ALPN offer the server does not share makes
+/// the server refuse the same way (checked against Node 20: the client gets
+/// `ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL`, the server `'tlsClientError'`).
+#[test]
+fn test_tls_handshake_error() {
+    bounded(|| {
+        let mut options = server_options(&keys());
+        options.alpn_protocols = vec!["a".into()];
+        let server = tls::create_server(options, must_not_call!(|_socket|)).unwrap();
+        let log = Log::new();
+        server.on(
+            TlsClientError,
+            must_call!(move |err: &Error, _socket| log
+                .push(format!("tlsClientError {}", err.code().unwrap_or("-")))),
+        );
+        listen_then(server, "127.0.0.1", move |port| {
+            let mut options = insecure(port);
+            options.alpn_protocols = vec!["b".into()];
+            let client = tls::connect(options, must_not_call!(|_client|)).unwrap();
+            client.on(
+                Error,
+                must_call!(move |err| {
+                    assert_ne!(err.code(), Some("ECONNRESET"));
+                    log.push(format!("client error {}", err.code().unwrap_or("-")));
+                }),
+            );
+            client.on(
+                Close,
+                must_call!(move |had_error| {
+                    assert!(had_error);
+                    log.push("client close");
+                    server.close(());
+                }),
+            );
+        });
+        run_and_check();
+        let entries = log.entries();
+        assert_eq!(entries.last().map(String::as_str), Some("client close"));
+        assert!(
+            entries
+                .contains(&"client error ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL".to_string()),
+            "{entries:?}"
+        );
+    });
+}
