@@ -1339,3 +1339,94 @@ fn test_tls_handshake_error() {
         );
     });
 }
+
+/// test-tls-min-max-version.js, the cases rustls can take part in: a server with `minVersion:
+/// 'TLSv1.3'` refuses a client with `maxVersion: 'TLSv1.2'` (server `'tlsClientError'`
+/// `ERR_SSL_UNSUPPORTED_PROTOCOL`, client `'error'` `ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION`, then
+/// `'close'` with `had_error`, as Node 20 reports them), and the versions each side allows
+/// decide `getProtocol()`.
+#[test]
+fn test_tls_min_max_version() {
+    bounded(|| {
+        let pem = keys();
+        let mut strict = server_options(&pem);
+        strict.min_version = Some(tls::TlsVersion::Tls13);
+        let log = Log::new();
+        let server = tls::create_server(strict, must_call!(|_socket| {})).unwrap();
+        server.on(
+            TlsClientError,
+            must_call!(move |err: &Error, _socket| {
+                log.push(format!("tlsClientError {}", err.code().unwrap_or("-")))
+            }),
+        );
+        let default_server =
+            tls::create_server(server_options(&pem), must_call!(|_socket| {})).unwrap();
+        listen_then(default_server, "127.0.0.1", move |default_port| {
+            listen_then(server, "127.0.0.1", move |port| {
+                let mut old = insecure(port);
+                old.max_version = Some(tls::TlsVersion::Tls12);
+                let client = tls::connect(old, must_not_call!(|_client|)).unwrap();
+                client.on(
+                    Error,
+                    must_call!(
+                        move |err| log.push(format!("client error {}", err.code().unwrap_or("-")))
+                    ),
+                );
+                client.on(
+                    Close,
+                    must_call!(move |had_error| {
+                        log.push(format!("client close {had_error}"));
+                        let mut new = insecure(port);
+                        new.min_version = Some(tls::TlsVersion::Tls13);
+                        tls::connect(
+                            new,
+                            must_call!(move |client: Socket| {
+                                log.push(format!(
+                                    "v1.3 {}",
+                                    client.get_protocol().unwrap_or_default()
+                                ));
+                                client.end();
+                                server.close(());
+                            }),
+                        )
+                        .unwrap();
+                        let mut old = insecure(default_port);
+                        old.max_version = Some(tls::TlsVersion::Tls12);
+                        tls::connect(
+                            old,
+                            must_call!(move |client: Socket| {
+                                log.push(format!(
+                                    "v1.2 {}",
+                                    client.get_protocol().unwrap_or_default()
+                                ));
+                                client.end();
+                                default_server.close(());
+                            }),
+                        )
+                        .unwrap();
+                    }),
+                );
+            });
+        });
+        run_and_check();
+        let mut entries = log.entries();
+        entries[2..].sort();
+        assert_eq!(
+            entries,
+            [
+                "tlsClientError ERR_SSL_UNSUPPORTED_PROTOCOL",
+                "client error ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION",
+                "client close true",
+                "v1.2 TLSv1.2",
+                "v1.3 TLSv1.3",
+            ]
+        );
+        // min above max offers nothing: refused when the options are given.
+        let mut none = insecure(1);
+        none.min_version = Some(tls::TlsVersion::Tls13);
+        none.max_version = Some(tls::TlsVersion::Tls12);
+        let err = tls::connect(none, |_| {}).unwrap_err();
+        assert_eq!(err.code(), Some("ERR_SSL_NO_PROTOCOLS_AVAILABLE"));
+        assert_loop_empty();
+    });
+}

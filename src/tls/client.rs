@@ -12,9 +12,10 @@ use crate::net::{self, Socket};
 use crate::runtime::core::with_core;
 use crate::runtime::emit;
 use crate::tls::context::{self, certificates, certified_key, provider};
-use crate::tls::errors::bad_option;
+use crate::tls::errors::{bad_option, no_protocols};
 use crate::tls::layer::{Role, TlsLayer};
 use crate::tls::verify::{CheckServerIdentity, Deferred};
+use crate::tls::version::{self, TlsVersion};
 
 /// Node's `tls.connect` options: the net options (`port`, `host`, `allow_half_open`, ...) and
 /// the TLS ones.
@@ -45,6 +46,10 @@ pub struct ConnectOptions {
     pub alpn_protocols: Vec<String>,
     /// Node's `checkServerIdentity`; `None` is [`check_server_identity`](super::check_server_identity).
     pub check_server_identity: Option<CheckServerIdentity>,
+    /// The lowest version offered (Node's `minVersion`); `None` is TLS 1.2, Node's default.
+    pub min_version: Option<TlsVersion>,
+    /// The highest version offered (Node's `maxVersion`); `None` is TLS 1.3, Node's default.
+    pub max_version: Option<TlsVersion>,
 }
 
 impl ConnectOptions {
@@ -64,6 +69,8 @@ impl ConnectOptions {
             reject_unauthorized: true,
             alpn_protocols: Vec::new(),
             check_server_identity: None,
+            min_version: None,
+            max_version: None,
         }
     }
 }
@@ -147,8 +154,12 @@ pub fn connect(
     let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(roots, provider())
         .build()
         .map_err(|err| bad_option("ERR_TLS_INVALID_CA", err.to_string()))?;
+    let versions = version::offered(options.min_version, options.max_version);
+    if versions.is_empty() {
+        return Err(no_protocols());
+    }
     let builder = rustls::ClientConfig::builder_with_provider(provider())
-        .with_safe_default_protocol_versions()
+        .with_protocol_versions(&versions)
         .map_err(|err| bad_option("ERR_TLS_INVALID_PROTOCOL_VERSION", err.to_string()))?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(Deferred {

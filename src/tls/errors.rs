@@ -7,7 +7,7 @@
 //! OpenSSL's `ERR_SSL_*` code for the same condition; their messages name the OpenSSL reason
 //! without OpenSSL's error-queue prefix and source location.
 
-use rustls::{AlertDescription, CertificateError};
+use rustls::{AlertDescription, CertificateError, PeerIncompatible};
 
 use crate::error::Error;
 use crate::tls::certificate::PeerCertificate;
@@ -37,6 +37,15 @@ pub(crate) fn bad_option(code: &'static str, message: impl Into<String>) -> Erro
 }
 
 /// The error a failed handshake or a bad record is reported with.
+/// `min_version` above `max_version`: nothing to offer. Node finds out at the handshake, where
+/// OpenSSL reports the same code; here the options are refused up front.
+pub(crate) fn no_protocols() -> Error {
+    Error::with_code(
+        "ERR_SSL_NO_PROTOCOLS_AVAILABLE",
+        "SSL routines::no protocols available",
+    )
+}
+
 pub(crate) fn from_rustls(err: &rustls::Error, layer: &TlsLayer) -> Error {
     let _ = layer;
     let (code, reason): (String, String) = match err {
@@ -56,6 +65,17 @@ pub(crate) fn from_rustls(err: &rustls::Error, layer: &TlsLayer) -> Error {
         rustls::Error::DecryptError => (
             "ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC".into(),
             "decryption failed or bad record mac".into(),
+        ),
+        // No version in common: OpenSSL's server says so in these words.
+        rustls::Error::PeerIncompatible(
+            PeerIncompatible::SupportedVersionsExtensionRequired
+            | PeerIncompatible::Tls12NotOffered
+            | PeerIncompatible::Tls12NotOfferedOrEnabled
+            | PeerIncompatible::Tls13RequiredForQuic
+            | PeerIncompatible::ServerDoesNotSupportTls12Or13,
+        ) => (
+            "ERR_SSL_UNSUPPORTED_PROTOCOL".into(),
+            "unsupported protocol".into(),
         ),
         rustls::Error::PeerIncompatible(_) => {
             ("ERR_SSL_NO_SHARED_CIPHER".into(), "no shared cipher".into())

@@ -71,6 +71,7 @@ pub(crate) mod layer;
 mod server;
 mod socket;
 pub(crate) mod verify;
+mod version;
 
 pub use self::certificate::PeerCertificate;
 pub use self::client::{connect, ConnectOptions};
@@ -78,6 +79,7 @@ pub use self::context::{create_secure_context, SecureContext, SecureContextOptio
 pub use self::server::{create_server, ServerOptions, SniCallback};
 pub use self::socket::Cipher;
 pub use self::verify::{check_server_identity, CheckServerIdentity};
+pub use self::version::TlsVersion;
 
 pub(crate) use self::handshake::{flush, read_pending, ready};
 pub(crate) use self::layer::TlsLayer;

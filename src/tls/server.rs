@@ -16,9 +16,10 @@ use crate::net::socket_state::SocketState;
 use crate::net::{self, Server, Socket};
 use crate::runtime::core::{with_core, Core};
 use crate::tls::context::{self, certified_key, provider, SecureContext};
-use crate::tls::errors::bad_option;
+use crate::tls::errors::{bad_option, no_protocols};
 use crate::tls::layer::{Role, TlsLayer};
 use crate::tls::verify::Deferred;
+use crate::tls::version::{self, TlsVersion};
 
 /// Node's `SNICallback`, made synchronous: the context for a server name, or `None` for the
 /// server's own. rustls calls it inside the handshake, while the loop's state is in use: it
@@ -59,6 +60,10 @@ pub struct ServerOptions {
     /// Milliseconds a handshake may take before `'tlsClientError'` with
     /// `ERR_TLS_HANDSHAKE_TIMEOUT` (Node's `handshakeTimeout`, default 120 s); 0 for none.
     pub handshake_timeout: u64,
+    /// The lowest version accepted (Node's `minVersion`); `None` is TLS 1.2, Node's default.
+    pub min_version: Option<TlsVersion>,
+    /// The highest version accepted (Node's `maxVersion`); `None` is TLS 1.3, Node's default.
+    pub max_version: Option<TlsVersion>,
 }
 
 impl ServerOptions {
@@ -80,6 +85,8 @@ impl ServerOptions {
             contexts: Vec::new(),
             sni_callback: None,
             handshake_timeout: 120_000,
+            min_version: None,
+            max_version: None,
         }
     }
 }
@@ -199,8 +206,12 @@ fn server_side(options: &ServerOptions) -> Result<ServerSide, Error> {
         contexts: Mutex::new(contexts),
         callback: options.sni_callback.clone().map(CallbackBox),
     });
+    let versions = version::offered(options.min_version, options.max_version);
+    if versions.is_empty() {
+        return Err(no_protocols());
+    }
     let builder = rustls::ServerConfig::builder_with_provider(provider())
-        .with_safe_default_protocol_versions()
+        .with_protocol_versions(&versions)
         .map_err(|err| bad_option("ERR_TLS_INVALID_PROTOCOL_VERSION", err.to_string()))?;
     let (builder, client_roots) = if options.request_cert {
         let ca = options
