@@ -13,7 +13,7 @@ use super::rinfo::RemoteInfo;
 use super::state::BindState;
 use crate::chunk::Chunk;
 use crate::error::Error;
-use crate::event::Callback;
+use crate::event::{Callback, Event, Message};
 use crate::handle::HandleId;
 use crate::kinds::Kind;
 use crate::runtime::core::{with_core, IoSlot};
@@ -83,7 +83,7 @@ fn read_batch(id: HandleId, buffers: &mut ReadBuffers) {
             Some(Got::Message(n, from, listeners)) => {
                 let rinfo = RemoteInfo::new(from, n);
                 let msg = Chunk::new(&buffers.bytes[..n]);
-                emit::emit_to(id, &listeners, "message", |callback| {
+                emit::emit_to(id, &listeners, Message::NAME, |callback| {
                     if let Callback::DataValue(listener) = callback {
                         emit::invoke(listener, |listener| listener(msg, &rinfo));
                     }

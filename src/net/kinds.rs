@@ -42,7 +42,7 @@ impl HandleKind for SocketState {
 
     fn on_pending(&self) -> PendingFn {
         match self.tls {
-            None => readiness::read_pending,
+            None => readiness::read_pending::<readiness::Plain>,
             Some(_) => crate::tls::read_pending,
         }
     }

@@ -85,6 +85,16 @@ struct ReadOut {
     buffered: bool,
 }
 
+impl ReadOut {
+    fn new() -> ReadOut {
+        ReadOut {
+            listeners: None,
+            decoded: false,
+            buffered: false,
+        }
+    }
+}
+
 /// Reads once into `buffers`, with the loop state borrowed; `Nothing` when the socket is not
 /// reading (paused, ended, closed, or not a socket).
 #[inline(always)]
@@ -137,11 +147,7 @@ fn read_into<R: Reader>(
 /// Handles one readiness event for the socket in slot `key`: the socket kind's
 /// [`ReadyFn`](crate::runtime::handle_kind::ReadyFn).
 pub(crate) fn dispatch(key: usize, readiness: Readiness, buffers: &mut ReadBuffers) {
-    let mut out = ReadOut {
-        listeners: None,
-        decoded: false,
-        buffered: false,
-    };
+    let mut out = ReadOut::new();
     let mut generation = 0;
     // One borrow finds the slot's current handle, what the event means for it, and for the
     // usual event (an open socket with data) makes the first read and snapshots its listeners.
@@ -327,26 +333,11 @@ fn read_again<R: Reader>(id: HandleId, buffers: &mut ReadBuffers, out: &mut Read
     .unwrap_or(Found::Nothing)
 }
 
-/// A read owed without a readiness edge (resumed, or stopped by the per-event cap): the socket
-/// kind's [`PendingFn`](crate::runtime::handle_kind::PendingFn).
-pub(crate) fn read_pending(id: HandleId, buffers: &mut ReadBuffers) {
-    let mut out = ReadOut {
-        listeners: None,
-        decoded: false,
-        buffered: false,
-    };
-    read::<Plain>(id, true, buffers, &mut out, None);
-}
-
-/// Reads a socket with `R` until it is drained, paused, capped or closed, emitting `'data'`:
-/// the read loop for a kind that reads through a layer of its own.
-pub(crate) fn read_with<R: Reader>(id: HandleId, buffers: &mut ReadBuffers) {
-    let mut out = ReadOut {
-        listeners: None,
-        decoded: false,
-        buffered: false,
-    };
-    read::<R>(id, true, buffers, &mut out, None);
+/// A read owed without a readiness edge (resumed, or stopped by the per-event cap), through
+/// `R`: the socket kind's [`PendingFn`](crate::runtime::handle_kind::PendingFn) is
+/// `read_pending::<Plain>`; a layer's reader (TLS) uses the same loop.
+pub(crate) fn read_pending<R: Reader>(id: HandleId, buffers: &mut ReadBuffers) {
+    read::<R>(id, true, buffers, &mut ReadOut::new(), None);
 }
 
 /// The close phase's `'close'` for sockets, with `had_error`: the socket kind's

@@ -11,7 +11,6 @@ use rustls::{AlertDescription, CertificateError, PeerIncompatible};
 
 use crate::error::Error;
 use crate::tls::certificate::PeerCertificate;
-use crate::tls::layer::TlsLayer;
 
 /// `ECONNRESET` when the connection closes before a client's handshake is done.
 pub(crate) fn client_disconnected() -> Error {
@@ -46,8 +45,7 @@ pub(crate) fn no_protocols() -> Error {
     )
 }
 
-pub(crate) fn from_rustls(err: &rustls::Error, layer: &TlsLayer) -> Error {
-    let _ = layer;
+pub(crate) fn from_rustls(err: &rustls::Error) -> Error {
     let (code, reason): (String, String) = match err {
         rustls::Error::AlertReceived(alert) => alert_received(*alert),
         rustls::Error::NoApplicationProtocol => (

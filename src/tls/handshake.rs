@@ -62,7 +62,7 @@ pub(crate) fn ready(key: usize, readiness: Readiness, buffers: &mut ReadBuffers)
 
 /// A read owed without an edge (resumed, or capped): the TLS socket kind's `PendingFn`.
 pub(crate) fn read_pending(id: HandleId, buffers: &mut ReadBuffers) {
-    readiness::read_with::<Decrypted>(id, buffers);
+    readiness::read_pending::<Decrypted>(id, buffers);
 }
 
 enum Step {
@@ -98,7 +98,7 @@ fn progress(id: HandleId, buffers: &mut ReadBuffers) {
             if !secure(id) {
                 return;
             }
-            readiness::read_with::<Decrypted>(id, buffers);
+            readiness::read_pending::<Decrypted>(id, buffers);
             // What the handshake left (and what was written meanwhile) goes out now.
             with_core(|core| socket_state::flush(core, id));
             tasks::drain();
@@ -106,7 +106,7 @@ fn progress(id: HandleId, buffers: &mut ReadBuffers) {
         }
         Some(Step::Open) => {}
     }
-    readiness::read_with::<Decrypted>(id, buffers);
+    readiness::read_pending::<Decrypted>(id, buffers);
 }
 
 fn failure_error(failure: HandshakeFailure, tls: &crate::tls::TlsLayer) -> Error {
@@ -128,7 +128,7 @@ fn failure_error(failure: HandshakeFailure, tls: &crate::tls::TlsLayer) -> Error
             reset()
         }
         HandshakeFailure::Io(err) => Error::from_io(&err, "read"),
-        HandshakeFailure::Tls(err) => errors::from_rustls(&err, tls),
+        HandshakeFailure::Tls(err) => errors::from_rustls(&err),
     }
 }
 

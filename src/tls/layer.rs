@@ -259,7 +259,7 @@ impl TlsLayer {
                 Ok(_) => {
                     if let Err(err) = self.conn.process_new_packets() {
                         let _ = self.send_pending(stream);
-                        self.failure = Some(crate::tls::errors::from_rustls(&err, self));
+                        self.failure = Some(crate::tls::errors::from_rustls(&err));
                         return Err(io::Error::other(err));
                     }
                     // A key update or an alert may want an answer.
@@ -271,11 +271,8 @@ impl TlsLayer {
                     self.drained = true;
                 }
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-                Err(err) if filled > 0 => {
-                    // Deliver what came before it; the next read meets the error again.
-                    let _ = err;
-                    return Ok(filled);
-                }
+                // Deliver what came before the error; the next read meets it again.
+                Err(_) if filled > 0 => return Ok(filled),
                 Err(err) => return Err(err),
             }
         }
@@ -290,7 +287,7 @@ pub(crate) enum HandshakeFailure {
     Tls(rustls::Error),
 }
 
-/// The reader for TLS sockets in the socket read loop (`readiness::read_with`).
+/// The reader for TLS sockets in the socket read loop (`readiness::read_pending`).
 pub(crate) struct Decrypted;
 
 impl Reader for Decrypted {
