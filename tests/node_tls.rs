@@ -353,7 +353,8 @@ fn test_tls_econnreset() {
         listen_then(server, "127.0.0.1", move |port| {
             net::connect(port, "127.0.0.1", |socket| {
                 socket.destroy();
-            });
+            })
+            .on(Error, must_not_call!(|_err|));
         });
         run_and_check();
     });
