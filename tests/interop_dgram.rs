@@ -9,6 +9,8 @@
 //! lines are compared with those transcripts. Each test says on stderr which way it ran. As in
 //! `tests/interop.rs`, the example binary is the one `cargo test` builds first.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -23,13 +25,6 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 enum Lang {
     Rust,
     Node,
-}
-
-fn node_available() -> bool {
-    Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|output| output.status.success())
 }
 
 /// `target/<profile>/examples/udp_echo`, found from this test binary's own path.
@@ -154,7 +149,7 @@ fn check_transcript(name: &str, lines: &[String], recording: bool) {
 
 #[test]
 fn udp_echo_interop_with_node_dgram() {
-    if !node_available() {
+    if !common::node_available() {
         eprintln!(
             "interop_dgram: node is not on PATH; comparing the Rust pair with the transcripts \
              recorded from Node 20 (tests/transcripts/udp_echo_*.txt)"

@@ -4,6 +4,8 @@
 //! (`tests/transcripts/reconnect_client.txt`). Without `node` on `PATH` only the Rust side runs,
 //! against the recorded transcript; the test says which way it ran.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -17,13 +19,6 @@ const TRANSCRIPT: &str = include_str!("transcripts/reconnect_client.txt");
 /// Long enough that the test binds the server between the refusal and the retry even on a
 /// loaded machine; the client waits this long only once per cycle.
 const RETRY_MS: &str = "500";
-
-fn node_available() -> bool {
-    Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|output| output.status.success())
-}
 
 fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("the test binary's path");
@@ -103,7 +98,7 @@ fn reconnect_client_prints_what_node_prints() {
         rust, TRANSCRIPT,
         "the Rust port differs from Node's transcript"
     );
-    if node_available() {
+    if common::node_available() {
         let mut node = Command::new("node");
         node.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node/reconnect_client.js"));
         let live = run_client(node);

@@ -32,16 +32,6 @@ use nodenet::tls;
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 
-fn node_available() -> bool {
-    if std::env::var_os("NODENET_NO_NODE").is_some() {
-        return false;
-    }
-    Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|output| output.status.success())
-}
-
 fn script() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node/tls_case.js")
 }
@@ -354,7 +344,7 @@ fn same_as_node(what: &str, got: &[String], expected: &[String]) {
 
 fn run_case(case: &'static str, server: Side, client: Side) {
     common::bounded(move || {
-        if node_available() {
+        if common::node_available() {
             eprintln!("interop_tls {case}: live, against node");
             let node = node_server_node_client(case, &server, &client);
             if std::env::var_os("NODENET_RECORD_TRANSCRIPTS").is_some() {

@@ -9,6 +9,8 @@
 //! (`tests/transcripts/tls_examples.txt`). The example binaries are those `cargo test` builds
 //! before the integration tests (or `cargo build --examples`).
 
+mod common;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -22,13 +24,6 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 enum Lang {
     Rust,
     Node,
-}
-
-fn node_available() -> bool {
-    Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|output| output.status.success())
 }
 
 fn example(name: &str) -> PathBuf {
@@ -160,7 +155,7 @@ fn tls_examples_in_all_pairings() {
         .expect("tls_make_certs");
     assert!(made.status.success(), "tls_make_certs failed");
     let expected = transcript();
-    let pairings: &[(Lang, Lang)] = if node_available() {
+    let pairings: &[(Lang, Lang)] = if common::node_available() {
         eprintln!("interop_tls_examples: live, against node");
         &[
             (Lang::Node, Lang::Node),

@@ -19,6 +19,19 @@ use std::fmt::Debug;
 use std::sync::mpsc;
 use std::time::Duration;
 
+/// Whether `node` runs here, so a Node-comparing test runs live rather than against its
+/// recorded transcript. `NODENET_NO_NODE` set makes it false, to try the fallback on a machine
+/// that has node.
+pub fn node_available() -> bool {
+    if std::env::var_os("NODENET_NO_NODE").is_some() {
+        return false;
+    }
+    std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| output.status.success())
+}
+
 /// How long one test may take before it is declared hung. Tests take milliseconds; this is
 /// generous for a loaded CI machine running debug builds in parallel.
 pub const TEST_DEADLINE: Duration = Duration::from_secs(20);
